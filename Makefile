@@ -1,0 +1,57 @@
+# Everyday commands. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help run dev test test-fast lint format typecheck check bench faults clean
+
+help: ## List the everyday commands
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(STAMP)
+
+run: $(STAMP) ## Install and start the whole platform with demo data (esante dev)
+	$(BIN)/esante dev
+
+dev: run
+
+test: $(TEST_STAMP) ## Install with test extras and run the whole suite
+	$(BIN)/pytest
+
+test-fast: $(TEST_STAMP) ## Run the suite without end-to-end process tests
+	$(BIN)/pytest -m "not e2e"
+
+lint: $(TEST_STAMP) ## Ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(TEST_STAMP) ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(TEST_STAMP) ## mypy
+	$(BIN)/mypy api actors streams domain scheduler config infra
+
+check: lint typecheck test ## Lint, typecheck and test
+
+bench: $(TEST_STAMP) ## Run the benchmarks, write bench/results/latest.md
+	$(BIN)/python -m bench
+
+faults: $(TEST_STAMP) ## Run the heavy fault-injection suite
+	$(BIN)/pytest tests/faults -m faults
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

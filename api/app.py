@@ -1,0 +1,89 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.controllers.health import HealthController
+from api.middleware.metrics import metrics_middleware
+from api.middleware.rate_limit import rate_limit_middleware
+from api.middleware.request_id import request_id_middleware
+from api.middleware.security_headers import security_headers_middleware
+from api.problems import EXCEPTION_HANDLERS
+from api.routes import API_ROUTES
+from config.logging import configure_logging
+from config.settings import Settings, get_settings
+from infra.resources import Resources
+
+JSON_BODY_LIMIT = 1024 * 1024  # uploads raise it per route
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    settings.check()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        resources = Resources.open(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await resources.close()
+
+    def provide_resources() -> Resources:
+        return app.state.resources
+
+    app = Litestar(
+        route_handlers=[HealthController, *API_ROUTES],
+        lifespan=[lifespan],
+        dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(allow_origins=settings.app.cors_origins)
+        if settings.app.cors_origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="E-Santé API",
+            version="1.0.0",
+            description="Appointments, medical records, referrals, messaging and audit.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        request_max_body_size=JSON_BODY_LIMIT,
+        logging_config=None,  # structlog owns logging (config/logging.py)
+        debug=False,
+    )
+    app.state.settings = settings
+    # Wrapped around Litestar's own handler, not declared as route middleware, so that they
+    # also cover requests no route matches (404, 405).
+    outer = app.asgi_handler
+    for wrap in reversed(
+        [
+            request_id_middleware,
+            security_headers_middleware(hsts=settings.app.is_production),
+            metrics_middleware,
+            rate_limit_middleware,
+        ]
+    ):
+        outer = wrap(outer)
+    app.asgi_handler = outer
+    return app
+
+
+def create_production_app() -> Litestar:
+    settings = get_settings()
+    configure_logging(settings.app.log_level, settings.app.log_json, process="web")
+    return create_app(settings)

@@ -1,0 +1,11 @@
+"""The ASGI application the web process serves: Litestar, with Socket.IO beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.app import create_production_app
+
+
+def create_asgi() -> Any:
+    return create_production_app()

@@ -1,0 +1,1 @@
+"""Settings, logging, the `esante` command and the embedded development stack."""

@@ -1,0 +1,10 @@
+"""The port through which domain services ask for background work, by actor name and ids."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class JobQueue(Protocol):
+    def enqueue(self, actor_name: str, **kwargs: Any) -> None:
+        """Ask for `actor_name` to run with JSON-serialisable keyword arguments."""

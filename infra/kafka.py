@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from config.settings import KafkaSettings
+
+
+def create_producer(settings: KafkaSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        acks="all",
+        enable_idempotence=settings.idempotence,
+        linger_ms=5,
+        request_timeout_ms=10_000,
+        value_serializer=lambda value: json.dumps(value, separators=(",", ":")).encode(),
+        key_serializer=lambda key: key.encode() if key is not None else None,
+    )
+
+
+async def ensure_topics(settings: KafkaSettings, names: list[str]) -> None:
+    """Create topics with an explicit partition count (never the broker's default)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        existing: Any = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, settings.partitions, settings.replication_factor)
+            for name in names
+            if name not in existing
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process was first
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()

@@ -1,0 +1,1 @@
+"""Faust stream processors (one app, its own process): audit, notifications, locks."""

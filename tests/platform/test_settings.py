@@ -1,0 +1,69 @@
+import pytest
+from pydantic import ValidationError
+
+from config.settings import DEV_JWT_SECRET, AuthSettings, Settings
+
+PRODUCTION_ENV = {
+    "ESANTE_ENV": "production",
+    "JWT_SECRET": "a-real-secret-that-is-long-enough-0123456789",
+    "AUDIT_HMAC_KEY": "a-real-audit-key-that-is-long-enough-012345",
+    "MONGODB_URL": "mongodb://db.internal:27017/?replicaSet=rs0",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "KAFKA_BOOTSTRAP_SERVERS": "kafka.internal:9092",
+    "SMTP_URL": "smtp://mail.internal:25",
+    "AWS_SECRET_ACCESS_KEY": "real-s3-secret",
+    "ONESIGNAL_API_KEY": "real-onesignal-key",
+}
+
+
+@pytest.fixture
+def production(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for key, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(key, value)
+    return monkeypatch
+
+
+def test_production_with_everything_set_starts(production: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    settings.check()
+    assert settings.app.is_production
+    assert settings.kafka.bootstrap_servers == "kafka.internal:9092"
+
+
+def test_production_refuses_the_default_jwt_secret(production: pytest.MonkeyPatch) -> None:
+    production.setenv("JWT_SECRET", DEV_JWT_SECRET)
+    with pytest.raises(RuntimeError, match="JWT_SECRET is the development default"):
+        Settings().check()
+
+
+@pytest.mark.parametrize(
+    "variable", ["MONGODB_URL", "REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_URL"]
+)
+def test_production_refuses_embedded_defaults(
+    production: pytest.MonkeyPatch, variable: str
+) -> None:
+    production.delenv(variable)
+    with pytest.raises(RuntimeError, match=f"{variable} is not set"):
+        Settings().check()
+
+
+def test_development_defaults_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESANTE_ENV", "development")
+    Settings().check()
+
+
+def test_short_jwt_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JWT_SECRET", "short")
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        AuthSettings()
+
+
+def test_bcrypt_cost_below_ten_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BCRYPT_ROUNDS", "8")
+    with pytest.raises(ValidationError):
+        AuthSettings()
+
+
+def test_cors_origins_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
+    assert Settings().app.cors_origins == ["https://a.example", "https://b.example"]

@@ -1,0 +1,137 @@
+"""Cross-cutting HTTP behaviour: problem+json, request ids, headers, limits, metrics."""
+
+from typing import Any
+
+import pytest
+from litestar import post
+from litestar.testing import AsyncTestClient
+from pydantic import BaseModel, Field
+
+from api.app import create_app
+from config.settings import Settings
+
+
+class Booking(BaseModel):
+    name: str = Field(min_length=2)
+    seats: int = Field(ge=1, le=10)
+
+
+@post("/api/v1/probe")
+async def probe(data: Booking) -> dict[str, Any]:
+    return data.model_dump()
+
+
+@pytest.fixture
+async def probe_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """The real app factory with one extra route that validates a body."""
+    app = create_app(settings)
+    app.register(probe)
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
+async def test_unknown_route_is_problem_json(client) -> None:
+    response = await client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 404 and body["title"] == "Not Found"
+    assert set(body) >= {"type", "title", "status", "detail"}
+
+
+async def test_wrong_method_is_problem_json(client) -> None:
+    response = await client.delete("/health/live")
+    assert response.status_code == 405
+    assert response.json()["status"] == 405
+
+
+async def test_invalid_fields_are_422_with_field_errors(probe_client) -> None:
+    response = await probe_client.post("/api/v1/probe", json={"name": "x", "seats": 99})
+    assert response.status_code == 422
+    body = response.json()
+    fields = {error["field"] for error in body["errors"]}
+    assert fields == {"name", "seats"}
+    assert "Traceback" not in response.text
+
+
+async def test_malformed_json_is_400(probe_client) -> None:
+    response = await probe_client.post(
+        "/api/v1/probe", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_oversized_body_is_413(probe_client) -> None:
+    big = b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'", "seats": 1}'
+    response = await probe_client.post(
+        "/api/v1/probe", content=big, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+
+
+async def test_request_id_is_echoed_or_created(client) -> None:
+    echoed = await client.get("/health/live", headers={"X-Request-ID": "client-id-42"})
+    assert echoed.headers["x-request-id"] == "client-id-42"
+    created = await client.get("/health/live")
+    assert len(created.headers["x-request-id"]) == 32
+    hostile = await client.get("/health/live", headers={"X-Request-ID": "a b\x01<script>"})
+    assert hostile.headers["x-request-id"] != "a b\x01<script>"
+    missing = await client.get("/nowhere")
+    assert missing.headers["x-request-id"]
+
+
+async def test_security_headers(client) -> None:
+    response = await client.get("/health/live")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_rate_limit_answers_429_with_retry_after(
+    stack, db_name, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONGODB_DB", db_name)
+    monkeypatch.setenv("AUTH_RATE_LIMIT_PER_MINUTE", "3")
+    settings = Settings()
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        ip = {"X-Forwarded-For": "203.0.113.7"}
+        statuses = [
+            (await client.post("/api/v1/auth/login", json={}, headers=ip)).status_code
+            for _ in range(4)
+        ]
+        assert 429 not in statuses[:3]
+        assert statuses[3] == 429
+        limited = await client.post("/api/v1/auth/login", json={}, headers=ip)
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert limited.headers["content-type"] == "application/problem+json"
+        # Another caller is not affected.
+        other = await client.post(
+            "/api/v1/auth/login", json={}, headers={"X-Forwarded-For": "203.0.113.8"}
+        )
+        assert other.status_code != 429
+
+
+async def test_openapi_document_and_docs_are_served(client) -> None:
+    spec = await client.get("/schema/openapi.json")
+    assert spec.status_code == 200
+    assert spec.json()["openapi"].startswith("3.")
+    docs = await client.get("/schema/swagger")
+    assert docs.status_code == 200
+
+
+async def test_metrics_are_prometheus_text(client) -> None:
+    await client.get("/health/live")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert (
+        'esante_http_requests_total{method="GET",route="/health/live",status="200"}'
+        in response.text
+    )
+
+
+async def test_metrics_are_hidden_from_outside_callers(client) -> None:
+    response = await client.get("/metrics", headers={"X-Forwarded-For": "8.8.8.8"})
+    assert response.status_code == 404

@@ -1,0 +1,91 @@
+"""The platform's processes run for real, as subprocesses, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.stack.processes import free_port, spawn, terminate
+
+
+@dataclass
+class PlatformProcess:
+    kind: str  # web, worker, streams, scheduler
+    log_file: Path
+    env: dict[str, str]
+    port: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> PlatformProcess:
+        argv = [sys.executable, "-m", "config.cli", self.kind]
+        if self.kind == "web":
+            argv += ["--port", str(self.port)]
+        self.process = spawn(argv, self.log_file, env=self.env)
+        return self
+
+    def kill(self) -> None:
+        """kill -9, as a crash would."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            terminate(self.process, grace=10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        assert self.port is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited: {self.log_file.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.kind} not ready: {self.log_file.read_text()[-2000:]}")
+
+    def log(self) -> str:
+        return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+
+
+@dataclass
+class Platform:
+    log_dir: Path
+    env: dict[str, str]
+    processes: list[PlatformProcess] = field(default_factory=list)
+
+    def start(self, kind: str, **extra_env: str) -> PlatformProcess:
+        index = sum(1 for p in self.processes if p.kind == kind)
+        env = {**self.env, **extra_env}
+        port = free_port() if kind == "web" else None
+        proc = PlatformProcess(kind, self.log_dir / f"{kind}-{index}.log", env, port)
+        self.processes.append(proc.start())
+        if kind == "web":
+            proc.wait_ready()
+        return proc
+
+    def stop(self) -> None:
+        for proc in reversed(self.processes):
+            proc.stop()
+        self.processes.clear()
+
+
+def platform_env(db_name: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["MONGODB_DB"] = db_name
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
