@@ -12,7 +12,9 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from actors.broker import configure_broker
 from api.controllers.health import HealthController
+from api.deps import provide_jobs
 from api.middleware.metrics import metrics_middleware
 from api.middleware.rate_limit import rate_limit_middleware
 from api.middleware.request_id import request_id_middleware
@@ -29,6 +31,8 @@ JSON_BODY_LIMIT = 1024 * 1024  # uploads raise it per route
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check()
+    configure_broker(settings)
+    import actors.registry  # noqa: F401 - handlers enqueue these actors by name
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -45,7 +49,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[HealthController, *API_ROUTES],
         lifespan=[lifespan],
-        dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
+        dependencies={
+            "resources": Provide(provide_resources, sync_to_thread=False),
+            "jobs": Provide(provide_jobs),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(allow_origins=settings.app.cors_origins)
         if settings.app.cors_origins

@@ -1,0 +1,36 @@
+"""The transactional outbox: events are written next to the state change that caused them.
+
+A service writes its documents and calls `publish(db, event, session=session)` inside the
+same MongoDB transaction; the relay then sends pending entries to Kafka and marks them
+sent. Nothing is lost if a process dies between the write and the send.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.events.catalog import topic_for
+from domain.events.envelope import Event
+
+OUTBOX = "outbox"
+
+
+def outbox_entry(event: Event) -> dict[str, Any]:
+    return {
+        "_id": event.id,
+        "topic": topic_for(event.type),
+        # Keyed by patient where there is one, so one patient's events stay in order.
+        "key": event.patient_id or event.subject.id,
+        "event": event.to_message(),
+        "status": "pending",
+        "attempts": 0,
+        "created_at": datetime.now(UTC),
+    }
+
+
+async def publish(db: Any, *events: Event, session: Any = None) -> None:
+    """Record `events` in the outbox, inside the caller's transaction when `session` is given."""
+    if not events:
+        return
+    await db[OUTBOX].insert_many([outbox_entry(e) for e in events], session=session)
