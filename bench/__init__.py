@@ -1,0 +1,1 @@
+"""Benchmarks: each module's `run()` returns rows of ratios against a same-run baseline."""
