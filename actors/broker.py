@@ -51,7 +51,15 @@ def configure_broker(settings: Settings) -> dramatiq.Broker:
     target = (settings.redis.url, settings.worker.namespace)
     if _configured == target:
         return dramatiq.get_broker()
+    previous = dramatiq.get_broker() if _configured is not None else None
     broker = build_broker(settings)
+    if previous is not None:
+        # Actors bind to a broker when their module is imported, which happens once per
+        # process: carry them over, or they would be unknown to the new broker.
+        for name in previous.get_declared_actors():
+            actor = previous.get_actor(name)
+            actor.broker = broker
+            broker.declare_actor(actor)
     dramatiq.set_broker(broker)
     _configured = target
     return broker
