@@ -14,6 +14,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
+from actors.middleware import RecordDeadLetterErrors
 from config.settings import Settings
 
 _configured: tuple[str, str] | None = None
@@ -27,6 +28,8 @@ def build_broker(settings: Settings) -> RedisBroker:
         # Dead letters stay inspectable (and requeueable) for this long.
         dead_message_ttl=worker.dead_message_ttl_days * 86_400_000,
         middleware=[
+            # First in the list, so its after-hooks run last: after Retries decided to fail.
+            RecordDeadLetterErrors(worker.namespace, worker.dead_message_ttl_days * 86_400),
             AgeLimit(),
             TimeLimit(time_limit=120_000),
             ShutdownNotifications(),

@@ -84,6 +84,13 @@ def scheduler() -> None:
     run()
 
 
+from config.operations_cli import dead_letters, jobs, queues  # noqa: E402
+
+cli.command()(queues)
+cli.command("dead-letters")(dead_letters)
+cli.command()(jobs)
+
+
 def main() -> None:
     cli()
 

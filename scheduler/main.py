@@ -14,11 +14,11 @@ from actors.broker import configure_broker
 from actors.dispatch import BrokerJobQueue
 from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
+from scheduler.inspection import SCHEDULE_KEY
 from scheduler.jobs import JOBS, JobSpec
 from scheduler.locking import record_result, try_acquire
 
 log = get_logger(__name__)
-SCHEDULE_KEY = "scheduler:jobs"
 
 
 def run_locked(client: redis.Redis, spec: JobSpec) -> None:
