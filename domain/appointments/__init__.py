@@ -1,0 +1,1 @@
+"""Appointments: booking a doctor's slot, the status life cycle, reminders."""

@@ -1,0 +1,88 @@
+"""Booking: one appointment per doctor's slot, enforced by the store, not by a prior read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+
+from domain.appointments import repository
+from domain.appointments.events import appointment_event
+from domain.appointments.states import Status
+from domain.appointments.transactions import run_in_transaction
+from domain.events import Actor, publish
+from domain.scheduling import repository as schedule
+from domain.scheduling.slots import find_slot, overlaps
+from domain.shared.clock import utcnow
+from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.shared.parsing import parse_instant
+
+MODES = ("in_person", "video")
+MAX_REASON = 1000
+
+
+def parse_booking(body: dict[str, Any]) -> tuple[str, datetime, str, str]:
+    doctor_id = body.get("doctor_id")
+    if not isinstance(doctor_id, str) or not doctor_id:
+        raise InvalidInput("is required", field="doctor_id")
+    start = parse_instant(body.get("start"), "start")
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("is required", field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"at most {MAX_REASON} characters", field="reason")
+    mode = body.get("mode") or "in_person"
+    if mode not in MODES:
+        raise InvalidInput("must be in_person or video", field="mode")
+    return doctor_id, start, reason.strip(), mode
+
+
+async def book(
+    client: Any, db: Any, caller: Actor, body: dict[str, Any], *, now: datetime | None = None
+) -> dict[str, Any]:
+    if caller.role != "patient" or caller.id is None:
+        raise Forbidden("only patients book appointments")
+    doctor_id, start, reason, mode = parse_booking(body)
+    now = now or utcnow()
+    availability = await schedule.load_availability(db, doctor_id)
+    if availability is None:
+        raise NotFound("no bookable doctor with this id", field="doctor_id")
+    slot = find_slot(availability, start)
+    if slot is None:
+        raise InvalidInput("is not one of the doctor's slots", field="start")
+    if slot.start <= now:
+        raise InvalidInput("is in the past", field="start")
+    busy = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end)
+    if any(overlaps(slot, interval) for interval in busy.get(doctor_id, [])):
+        raise Conflict("this slot is not free")
+
+    doc = {
+        "_id": ObjectId(),
+        "patient_id": caller.id,
+        "doctor_id": doctor_id,
+        "start": slot.start,
+        "end": slot.end,
+        "timezone": availability.timezone,
+        "status": Status.REQUESTED.value,
+        "reason": reason,
+        "mode": mode,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+    appointment_id = str(doc["_id"])
+    # Holding the slot is one atomic insert on a unique key, outside any transaction: of N
+    # concurrent requests exactly one inserts it, whatever the number of web processes.
+    await schedule.take_hold(db, doctor_id, slot, appointment_id, now=now)
+
+    async def write(session: Any) -> None:
+        await repository.insert(db, doc, session)
+        await publish(db, appointment_event(doc, caller), session=session)
+
+    try:
+        await run_in_transaction(client, write)
+    except BaseException:
+        await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
+        raise
+    return doc

@@ -1,0 +1,73 @@
+"""Status changes: confirm, reject, cancel, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.appointments import repository
+from domain.appointments.events import appointment_event
+from domain.appointments.states import RELEASING, RULES, Transition
+from domain.appointments.transactions import run_in_transaction
+from domain.appointments.visibility import visible_appointment
+from domain.events import Actor, publish
+from domain.scheduling import repository as schedule
+from domain.shared.clock import utcnow
+from domain.shared.errors import Conflict, Forbidden, InvalidInput
+
+MAX_REASON = 1000
+
+
+def _reason(body: dict[str, Any] | None, required: bool) -> str | None:
+    reason = (body or {}).get("reason")
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
+        if required:
+            raise InvalidInput("is required", field="reason")
+        return None
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise InvalidInput(f"must be text of at most {MAX_REASON} characters", field="reason")
+    return reason.strip()
+
+
+def _party(doc: dict[str, Any], caller: Actor) -> str | None:
+    if caller.role == "doctor" and caller.id == doc["doctor_id"]:
+        return "doctor"
+    if caller.role == "patient" and caller.id == doc["patient_id"]:
+        return "patient"
+    return None
+
+
+async def change_status(
+    client: Any,
+    db: Any,
+    caller: Actor,
+    appointment_id: str,
+    transition: Transition,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    doc = await visible_appointment(db, caller, appointment_id)
+    from_statuses, target, parties, _ = RULES[transition]
+    if _party(doc, caller) not in parties:
+        raise Forbidden(f"only the appointment's {' or '.join(sorted(parties))} may {transition}")
+    reason = _reason(body, required=transition is Transition.REJECT)
+    now = utcnow()
+    changes: dict[str, Any] = {"status": target.value, "updated_at": now, f"{target}_at": now}
+    if transition is Transition.REJECT:
+        changes["rejection_reason"] = reason
+    if transition is Transition.CANCEL:
+        changes["cancel_reason"] = reason
+        changes["cancelled_by"] = _party(doc, caller)
+
+    async def write(session: Any) -> dict[str, Any]:
+        updated = await repository.move(
+            db, doc["_id"], [s.value for s in from_statuses], changes, session
+        )
+        if updated is None:
+            current = await repository.get(db, str(doc["_id"]), session=session)
+            status = current["status"] if current else "gone"
+            raise Conflict(f"cannot {transition} an appointment that is {status}")
+        if target in RELEASING:
+            await schedule.release_slot(db, updated["doctor_id"], updated["start"], session)
+        await publish(db, appointment_event(updated, caller, reason=reason), session=session)
+        return updated
+
+    return await run_in_transaction(client, write)

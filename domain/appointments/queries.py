@@ -1,0 +1,95 @@
+"""Reading appointments: one by id, and the caller's own list."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from domain.appointments import repository
+from domain.appointments.states import Status
+from domain.appointments.visibility import visible_appointment
+from domain.events import Actor
+from domain.shared.clock import iso_z
+from domain.shared.errors import InvalidInput
+
+_HISTORY = (
+    ("requested", "created_at"),
+    ("confirmed", "confirmed_at"),
+    ("rejected", "rejected_at"),
+    ("cancelled", "cancelled_at"),
+    ("completed", "completed_at"),
+)
+
+
+def to_view(doc: dict[str, Any]) -> dict[str, Any]:
+    history = [
+        {"status": status, "at": iso_z(doc[key])} for status, key in _HISTORY if doc.get(key)
+    ]
+    view = {
+        "id": str(doc["_id"]),
+        "patient_id": doc["patient_id"],
+        "doctor_id": doc["doctor_id"],
+        "start": iso_z(doc["start"]),
+        "end": iso_z(doc["end"]),
+        "timezone": doc.get("timezone"),
+        "status": doc["status"],
+        "reason": doc.get("reason"),
+        "mode": doc.get("mode", "in_person"),
+        "created_at": iso_z(doc["created_at"]),
+        "updated_at": iso_z(doc["updated_at"]),
+        "history": sorted(history, key=lambda h: h["at"]),
+    }
+    for extra in ("rejection_reason", "cancel_reason", "cancelled_by"):
+        if doc.get(extra) is not None:
+            view[extra] = doc[extra]
+    return view
+
+
+async def get_appointment(db: Any, caller: Actor, appointment_id: str) -> dict[str, Any]:
+    return to_view(await visible_appointment(db, caller, appointment_id))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+async def list_appointments(
+    db: Any,
+    caller: Actor,
+    *,
+    status: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> dict[str, Any]:
+    """The caller's own appointments, newest first; `from`/`to` are UTC dates, inclusive."""
+    query: dict[str, Any] = {}
+    if caller.role == "patient":
+        query["patient_id"] = caller.id
+    elif caller.role == "doctor":
+        query["doctor_id"] = caller.id
+    elif caller.role != "admin":
+        query["_id"] = None  # nobody's
+    if status is not None:
+        if status not in {s.value for s in Status}:
+            raise InvalidInput(
+                "must be one of " + ", ".join(s.value for s in Status), field="status"
+            )
+        query["status"] = status
+    if first and last and last < first:
+        raise InvalidInput("must not be before from", field="to")
+    window: dict[str, Any] = {}
+    if first:
+        window["$gte"] = _day_start(first)
+    if last:
+        window["$lt"] = _day_start(last + timedelta(days=1))
+    if window:
+        query["start"] = window
+    items, total = await repository.page(db, query, (page - 1) * page_size, page_size)
+    return {
+        "items": [to_view(doc) for doc in items],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }

@@ -1,0 +1,129 @@
+"""Where availability, time off and slot holds are stored.
+
+A held slot is a document whose `_id` is "<doctor_id>|<start UTC ISO>": the store's unique
+`_id` makes holding a slot atomic whatever the number of web processes, with no
+read-then-write race. It is taken just before the appointment is written and deleted in the
+transaction that rejects or cancels the appointment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from domain.scheduling.rules import Availability, TimeOff, availability_from_doc
+from domain.scheduling.slots import Interval, Slot
+from domain.shared.clock import as_utc, iso_z, utcnow
+from domain.shared.errors import Conflict
+
+AVAILABILITY = "availability"
+TIME_OFF = "time_off"
+SLOT_HOLDS = "slot_holds"
+# Appointments own their collection; a hold only looks there to tell an orphan.
+APPOINTMENTS = "appointments"
+ORPHAN_AFTER = timedelta(minutes=2)
+
+INDEXES: dict[str, list[list[tuple[str, int]]]] = {
+    TIME_OFF: [[("doctor_id", 1), ("start", 1)]],
+    SLOT_HOLDS: [[("doctor_id", 1), ("start", 1)]],
+}
+
+
+def hold_id(doctor_id: str, start: datetime) -> str:
+    return f"{doctor_id}|{iso_z(start)}"
+
+
+async def save_availability(db: Any, availability: Availability) -> None:
+    await db[AVAILABILITY].replace_one(
+        {"_id": availability.doctor_id},
+        {"_id": availability.doctor_id, **availability.as_dict(), "updated_at": utcnow()},
+        upsert=True,
+    )
+
+
+async def load_availability(db: Any, doctor_id: str) -> Availability | None:
+    doc = await db[AVAILABILITY].find_one({"_id": doctor_id})
+    return availability_from_doc(doc) if doc else None
+
+
+async def load_availabilities(db: Any, doctor_ids: list[str]) -> dict[str, Availability]:
+    cursor = db[AVAILABILITY].find({"_id": {"$in": doctor_ids}})
+    return {str(doc["_id"]): availability_from_doc(doc) async for doc in cursor}
+
+
+async def add_time_off(db: Any, doctor_id: str, off: TimeOff) -> dict[str, Any]:
+    doc = {
+        "doctor_id": doctor_id,
+        "start": off.start,
+        "end": off.end,
+        "reason": off.reason,
+        "created_at": utcnow(),
+    }
+    result = await db[TIME_OFF].insert_one(doc)
+    doc["_id"] = result.inserted_id
+    return doc
+
+
+async def busy_intervals(
+    db: Any, doctor_ids: list[str], start: datetime, end: datetime
+) -> dict[str, list[Interval]]:
+    """Held slots and time off overlapping [start, end), by doctor."""
+    busy: dict[str, list[Interval]] = {doctor_id: [] for doctor_id in doctor_ids}
+    query = {"doctor_id": {"$in": doctor_ids}, "start": {"$lt": end}, "end": {"$gt": start}}
+    for collection in (SLOT_HOLDS, TIME_OFF):
+        async for doc in db[collection].find(query, {"doctor_id": 1, "start": 1, "end": 1}):
+            busy.setdefault(doc["doctor_id"], []).append((doc["start"], doc["end"]))
+    return busy
+
+
+async def take_hold(
+    db: Any, doctor_id: str, slot: Slot, appointment_id: str, *, now: datetime
+) -> None:
+    """Hold `slot` for `appointment_id`, or raise Conflict when someone else holds it."""
+    key = hold_id(doctor_id, slot.start)
+    doc = {
+        "_id": key,
+        "doctor_id": doctor_id,
+        "start": slot.start,
+        "end": slot.end,
+        "appointment_id": appointment_id,
+        "created_at": now,
+    }
+    try:
+        await db[SLOT_HOLDS].insert_one(doc)
+        return
+    except DuplicateKeyError:
+        if not await _drop_if_orphaned(db, key, now):
+            raise Conflict("this slot is not free") from None
+    try:
+        await db[SLOT_HOLDS].insert_one(doc)
+    except DuplicateKeyError:
+        raise Conflict("this slot is not free") from None
+
+
+async def _drop_if_orphaned(db: Any, key: str, now: datetime) -> bool:
+    """A hold whose appointment was never written (the process died in between) stops
+    blocking the slot once it is older than ORPHAN_AFTER."""
+    held = await db[SLOT_HOLDS].find_one({"_id": key})
+    if held is None:
+        return True
+    if as_utc(held["created_at"]) > now - ORPHAN_AFTER:
+        return False
+    if await db[APPOINTMENTS].find_one({"_id": ObjectId(held["appointment_id"])}, {"_id": 1}):
+        return False
+    result = await db[SLOT_HOLDS].delete_one({"_id": key, "appointment_id": held["appointment_id"]})
+    return result.deleted_count == 1
+
+
+async def drop_hold(db: Any, doctor_id: str, start: datetime, appointment_id: str) -> None:
+    """Give back a hold this appointment took (its write failed)."""
+    await db[SLOT_HOLDS].delete_one(
+        {"_id": hold_id(doctor_id, start), "appointment_id": appointment_id}
+    )
+
+
+async def release_slot(db: Any, doctor_id: str, start: datetime, session: Any) -> None:
+    await db[SLOT_HOLDS].delete_one({"_id": hold_id(doctor_id, start)}, session=session)

@@ -1,0 +1,90 @@
+"""Use cases: set availability, add time off, list free slots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from domain.scheduling import repository
+from domain.scheduling.rules import Availability, parse_availability, parse_time_off
+from domain.scheduling.slots import Slot, compute_slots
+from domain.shared.clock import iso_z, utcnow
+from domain.shared.errors import InvalidInput
+
+MAX_RANGE_DAYS = 31
+
+
+async def set_availability(db: Any, doctor_id: str, body: dict[str, Any]) -> Availability:
+    availability = parse_availability(doctor_id, body)
+    await repository.save_availability(db, availability)
+    return availability
+
+
+async def get_availability(db: Any, doctor_id: str) -> dict[str, Any]:
+    availability = await repository.load_availability(db, doctor_id)
+    if availability is None:
+        return {"timezone": None, "slot_minutes": None, "weekly": []}
+    return availability.as_dict()
+
+
+async def add_time_off(db: Any, doctor_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    doc = await repository.add_time_off(db, doctor_id, parse_time_off(body))
+    return {
+        "id": str(doc["_id"]),
+        "doctor_id": doctor_id,
+        "start": iso_z(doc["start"]),
+        "end": iso_z(doc["end"]),
+        "reason": doc["reason"],
+    }
+
+
+def check_range(first: date, last: date) -> None:
+    if last < first:
+        raise InvalidInput("must not be before from", field="to")
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput(f"a range covers at most {MAX_RANGE_DAYS} days", field="to")
+
+
+def utc_bounds(availability: Availability, first: date, last: date) -> tuple[datetime, datetime]:
+    """A UTC interval surely covering local dates first..last in the doctor's zone."""
+    zone = availability.zone
+    start = datetime.combine(first, time(), tzinfo=zone) - timedelta(hours=1)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone) + timedelta(hours=1)
+    return start, end
+
+
+async def free_slots_for(
+    db: Any, availabilities: list[Availability], first: date, last: date, now: datetime
+) -> dict[str, list[Slot]]:
+    """Free slots of several doctors at once (one query per collection, not per doctor)."""
+    if not availabilities:
+        return {}
+    bounds = [utc_bounds(a, first, last) for a in availabilities]
+    busy = await repository.busy_intervals(
+        db,
+        [a.doctor_id for a in availabilities],
+        min(b[0] for b in bounds),
+        max(b[1] for b in bounds),
+    )
+    return {
+        a.doctor_id: compute_slots(a, first, last, now=now, busy=busy.get(a.doctor_id, []))
+        for a in availabilities
+    }
+
+
+async def free_slots(
+    db: Any, doctor_id: str, first: date, last: date, *, now: datetime | None = None
+) -> list[Slot]:
+    check_range(first, last)
+    availability = await repository.load_availability(db, doctor_id)
+    if availability is None:
+        return []
+    found = await free_slots_for(db, [availability], first, last, now or utcnow())
+    return found[doctor_id]
+
+
+async def doctors_free_on(db: Any, doctor_ids: list[str], day: date) -> set[str]:
+    """Those of `doctor_ids` with at least one free slot on local date `day`."""
+    availabilities = await repository.load_availabilities(db, doctor_ids)
+    found = await free_slots_for(db, list(availabilities.values()), day, day, utcnow())
+    return {doctor_id for doctor_id, slots in found.items() if slots}

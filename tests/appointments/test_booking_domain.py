@@ -1,0 +1,139 @@
+"""Booking and the life cycle against the real store, without HTTP."""
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from config.settings import Settings
+from domain.appointments.booking import book
+from domain.appointments.lifecycle import change_status
+from domain.appointments.reminders import due_reminders, send_reminder
+from domain.appointments.states import Transition
+from domain.events import Actor
+from domain.scheduling import service as scheduling
+from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from infra.mongo import create_mongo_client
+
+DOCTOR = Actor(id="doc1", role="doctor")
+ALICE = Actor(id="alice", role="patient")
+BOB = Actor(id="bob", role="patient")
+
+
+def next_monday() -> date:
+    today = datetime.now(UTC).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+@pytest.fixture
+async def store(settings: Settings):  # type: ignore[no-untyped-def]
+    client = create_mongo_client(settings.mongo)
+    db = client[settings.mongo.db]
+    await scheduling.set_availability(
+        db,
+        DOCTOR.id,
+        {
+            "timezone": "UTC",
+            "slot_minutes": 30,
+            "weekly": [{"weekday": 0, "start": "09:00", "end": "12:00"}],
+        },
+    )
+    yield client, db
+    client.close()
+
+
+def at(day: date, hhmm: str) -> str:
+    return f"{day.isoformat()}T{hhmm}:00Z"
+
+
+async def test_concurrent_bookings_of_one_slot_leave_exactly_one_winner(store) -> None:
+    client, db = store
+    start = at(next_monday(), "09:00")
+    patients = [Actor(id=f"p{i}", role="patient") for i in range(12)]
+
+    async def attempt(patient: Actor) -> str:
+        try:
+            await book(client, db, patient, {"doctor_id": "doc1", "start": start, "reason": "x"})
+            return "won"
+        except Conflict:
+            return "lost"
+
+    results = await asyncio.gather(*(attempt(p) for p in patients))
+    assert results.count("won") == 1 and results.count("lost") == 11
+    assert await db.appointments.count_documents({}) == 1
+    assert await db.outbox.count_documents({"event.type": "appointment.requested"}) == 1
+
+
+async def test_rejecting_frees_the_slot_and_illegal_moves_conflict(store) -> None:
+    client, db = store
+    day = next_monday()
+    body = {"doctor_id": "doc1", "start": at(day, "10:00"), "reason": "checkup"}
+    first = await book(client, db, ALICE, body)
+    slots = await scheduling.free_slots(db, "doc1", day, day)
+    assert at(day, "10:00") not in [s.as_dict()["start"] for s in slots]
+
+    with pytest.raises(Forbidden):
+        await change_status(client, db, ALICE, str(first["_id"]), Transition.CONFIRM)
+    with pytest.raises(NotFound):
+        await change_status(client, db, BOB, str(first["_id"]), Transition.CANCEL)
+    with pytest.raises(InvalidInput):
+        await change_status(client, db, DOCTOR, str(first["_id"]), Transition.REJECT, {})
+    with pytest.raises(Conflict):
+        await change_status(client, db, DOCTOR, str(first["_id"]), Transition.COMPLETE)
+    await change_status(
+        client, db, DOCTOR, str(first["_id"]), Transition.REJECT, {"reason": "full"}
+    )
+    with pytest.raises(Conflict):
+        await change_status(client, db, DOCTOR, str(first["_id"]), Transition.CONFIRM)
+
+    slots = await scheduling.free_slots(db, "doc1", day, day)
+    assert at(day, "10:00") in [s.as_dict()["start"] for s in slots]
+    again = await book(client, db, BOB, body)
+    assert again["patient_id"] == "bob"
+    types = [e["event"]["type"] async for e in db.outbox.find({}).sort("created_at", 1)]
+    assert types == ["appointment.requested", "appointment.rejected", "appointment.requested"]
+
+
+async def test_a_start_that_is_not_a_slot_is_refused(store) -> None:
+    client, db = store
+    day = next_monday()
+    for start in (at(day, "09:10"), at(day, "13:00"), at(day - timedelta(days=7), "09:00")):
+        with pytest.raises(InvalidInput):
+            await book(client, db, ALICE, {"doctor_id": "doc1", "start": start, "reason": "x"})
+    with pytest.raises(NotFound):
+        await book(
+            client, db, ALICE, {"doctor_id": "nobody", "start": at(day, "09:00"), "reason": "x"}
+        )
+    await scheduling.add_time_off(
+        db, "doc1", {"start": at(day, "11:00"), "end": at(day, "12:00"), "reason": "meeting"}
+    )
+    with pytest.raises(Conflict):
+        await book(
+            client, db, ALICE, {"doctor_id": "doc1", "start": at(day, "11:30"), "reason": "x"}
+        )
+
+
+async def test_each_reminder_is_sent_once_and_never_for_cancelled(store) -> None:
+    client, db = store
+    day = next_monday()
+    kept = await book(
+        client, db, ALICE, {"doctor_id": "doc1", "start": at(day, "09:00"), "reason": "x"}
+    )
+    dropped = await book(
+        client, db, BOB, {"doctor_id": "doc1", "start": at(day, "09:30"), "reason": "x"}
+    )
+    for doc in (kept, dropped):
+        await change_status(client, db, DOCTOR, str(doc["_id"]), Transition.CONFIRM)
+    await change_status(client, db, BOB, str(dropped["_id"]), Transition.CANCEL)
+
+    day_before = kept["start"] - timedelta(hours=20)
+    hour_before = kept["start"] - timedelta(minutes=50)
+    for now in (day_before, day_before, hour_before, hour_before):
+        for appointment_id, kind in await due_reminders(db, now=now):
+            await send_reminder(client, db, appointment_id, kind, now=now)
+        # a second job for the same reminder (the sweep ran twice) sends nothing
+        assert not await send_reminder(client, db, str(kept["_id"]), "24h", now=day_before)
+    reminders = [e["event"] async for e in db.outbox.find({"event.type": "appointment.reminder"})]
+    assert sorted(r["data"]["kind"] for r in reminders) == ["1h", "24h"]
+    assert {r["data"]["appointment_id"] for r in reminders} == {str(kept["_id"])}
+    assert all(r["patient_id"] == "alice" for r in reminders)

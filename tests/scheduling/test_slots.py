@@ -1,0 +1,157 @@
+"""Slot computation in the doctor's zone, across daylight-saving changes."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domain.scheduling import compute_slots, parse_availability
+from domain.scheduling.slots import find_slot
+from domain.shared.errors import InvalidInput
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def weekdays(zone: str, start: str = "09:00", end: str = "12:00", minutes: int = 30):  # type: ignore[no-untyped-def]
+    return parse_availability(
+        "d1",
+        {
+            "timezone": zone,
+            "slot_minutes": minutes,
+            "weekly": [{"weekday": d, "start": start, "end": end} for d in range(7)],
+        },
+    )
+
+
+def z(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def starts_on(slots, day: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.as_dict()["start"] for s in slots if s.start.date().isoformat() == day]
+
+
+def test_paris_spring_forward_week_moves_utc_slots_one_hour_earlier() -> None:
+    # 2027-03-28 (Sunday) Paris goes from UTC+1 to UTC+2 at 02:00 local.
+    slots = compute_slots(
+        weekdays("Europe/Paris"), date(2027, 3, 26), date(2027, 3, 29), now=LONG_AGO
+    )
+    assert starts_on(slots, "2027-03-26")[0] == "2027-03-26T08:00:00Z"  # 09:00 CET
+    assert starts_on(slots, "2027-03-29")[0] == "2027-03-29T07:00:00Z"  # 09:00 CEST
+    assert starts_on(slots, "2027-03-29")[-1] == "2027-03-29T09:30:00Z"  # last 11:30 local
+    assert all(len(starts_on(slots, d)) == 6 for d in ("2027-03-26", "2027-03-28", "2027-03-29"))
+
+
+def test_paris_fall_back_week_moves_utc_slots_one_hour_later() -> None:
+    # 2027-10-31 (Sunday) Paris goes from UTC+2 back to UTC+1 at 03:00 local.
+    slots = compute_slots(
+        weekdays("Europe/Paris"), date(2027, 10, 29), date(2027, 11, 1), now=LONG_AGO
+    )
+    assert starts_on(slots, "2027-10-29")[0] == "2027-10-29T07:00:00Z"
+    assert starts_on(slots, "2027-11-01")[0] == "2027-11-01T08:00:00Z"
+
+
+def test_night_window_over_the_change_counts_real_elapsed_time() -> None:
+    night = weekdays("Europe/Paris", start="01:00", end="04:00", minutes=60)
+    spring = compute_slots(night, date(2027, 3, 28), date(2027, 3, 28), now=LONG_AGO)
+    autumn = compute_slots(night, date(2027, 10, 31), date(2027, 10, 31), now=LONG_AGO)
+    # 01:00-04:00 local lasts two hours in spring and four in autumn.
+    assert [s.as_dict()["start"] for s in spring] == [
+        "2027-03-28T00:00:00Z",
+        "2027-03-28T01:00:00Z",
+    ]
+    assert [s.as_dict()["start"] for s in autumn] == [
+        "2027-10-30T23:00:00Z",
+        "2027-10-31T00:00:00Z",
+        "2027-10-31T01:00:00Z",
+        "2027-10-31T02:00:00Z",
+    ]
+    assert len({s.start for s in autumn}) == 4  # no slot twice
+
+
+def test_tunis_keeps_utc_plus_one_through_the_paris_changes() -> None:
+    tunis = weekdays("Africa/Tunis")
+    for first, last in (
+        (date(2027, 3, 26), date(2027, 3, 29)),
+        (date(2027, 10, 29), date(2027, 11, 1)),
+    ):
+        slots = compute_slots(tunis, first, last, now=LONG_AGO)
+        days = sorted({s.start.date() for s in slots})
+        assert len(days) == 4
+        for day in days:
+            assert starts_on(slots, day.isoformat())[0] == f"{day.isoformat()}T08:00:00Z"
+
+
+def test_past_slots_busy_intervals_and_time_off_are_left_out() -> None:
+    availability = weekdays("Africa/Tunis")
+    now = z("2027-05-03T08:45:00Z")  # 09:45 in Tunis
+    held = (z("2027-05-03T09:00:00Z"), z("2027-05-03T09:30:00Z"))
+    time_off = (z("2027-05-03T09:40:00Z"), z("2027-05-03T10:10:00Z"))
+    slots = compute_slots(
+        availability, date(2027, 5, 3), date(2027, 5, 3), now=now, busy=[held, time_off]
+    )
+    assert [s.as_dict()["start"] for s in slots] == ["2027-05-03T10:30:00Z"]
+
+
+def test_find_slot_only_accepts_slot_starts() -> None:
+    availability = weekdays("Europe/Paris")
+    assert find_slot(availability, z("2027-03-29T07:30:00Z")) is not None
+    assert find_slot(availability, z("2027-03-29T07:10:00Z")) is None
+    assert find_slot(availability, z("2027-03-29T06:30:00Z")) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"timezone": "Mars/Olympus", "slot_minutes": 30, "weekly": []}, "timezone"),
+        ({"timezone": "../etc/passwd", "slot_minutes": 30, "weekly": []}, "timezone"),
+        ({"timezone": "UTC", "slot_minutes": 2, "weekly": []}, "slot_minutes"),
+        ({"timezone": "UTC", "slot_minutes": 600, "weekly": []}, "slot_minutes"),
+        (
+            {
+                "timezone": "UTC",
+                "slot_minutes": 30,
+                "weekly": [{"weekday": 7, "start": "09:00", "end": "10:00"}],
+            },
+            "weekly[0].weekday",
+        ),
+        (
+            {
+                "timezone": "UTC",
+                "slot_minutes": 30,
+                "weekly": [{"weekday": 1, "start": "9h", "end": "10:00"}],
+            },
+            "weekly[0].start",
+        ),
+        (
+            {
+                "timezone": "UTC",
+                "slot_minutes": 30,
+                "weekly": [{"weekday": 1, "start": "11:00", "end": "10:00"}],
+            },
+            "weekly[0].end",
+        ),
+        (
+            {
+                "timezone": "UTC",
+                "slot_minutes": 30,
+                "weekly": [{"weekday": 1, "start": "09:00", "end": "09:10"}],
+            },
+            "weekly[0]",
+        ),
+        (
+            {
+                "timezone": "UTC",
+                "slot_minutes": 30,
+                "weekly": [
+                    {"weekday": 1, "start": "09:00", "end": "12:00"},
+                    {"weekday": 1, "start": "11:00", "end": "13:00"},
+                ],
+            },
+            "weekly",
+        ),
+    ],
+)
+def test_bad_availability_is_refused_with_its_field(body, field) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput) as error:
+        parse_availability("d1", body)
+    assert error.value.field == field
