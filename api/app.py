@@ -21,6 +21,8 @@ from api.middleware.request_id import request_id_middleware
 from api.middleware.security_headers import security_headers_middleware
 from api.problems import EXCEPTION_HANDLERS
 from api.routes import API_ROUTES
+from api.security import provide_current_user
+from api.startup import create_indexes
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from infra.resources import Resources
@@ -38,9 +40,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         resources = Resources.open(settings)
         app.state.resources = resources
+        retrying = await create_indexes(resources.db)
         try:
             yield
         finally:
+            if retrying is not None:
+                retrying.cancel()
             await resources.close()
 
     def provide_resources() -> Resources:
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "resources": Provide(provide_resources, sync_to_thread=False),
             "jobs": Provide(provide_jobs),
+            "current_user": Provide(provide_current_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(allow_origins=settings.app.cors_origins)

@@ -4,4 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-API_ROUTES: list[Any] = []
+from api.controllers.appointments import AppointmentsController
+from api.controllers.auth import AuthController
+from api.controllers.availability import AvailabilityController
+from api.controllers.doctors import DoctorsController
+from api.controllers.profiles import ProfileController
+
+API_ROUTES: list[Any] = [
+    AuthController,
+    ProfileController,
+    DoctorsController,
+    AvailabilityController,
+    AppointmentsController,
+]

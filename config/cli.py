@@ -90,6 +90,10 @@ cli.command()(queues)
 cli.command("dead-letters")(dead_letters)
 cli.command()(jobs)
 
+from config.accounts_cli import create_admin  # noqa: E402
+
+cli.command("create-admin")(create_admin)
+
 
 def main() -> None:
     cli()

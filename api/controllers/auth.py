@@ -1,0 +1,135 @@
+"""/api/v1/auth: registration, verification, sign-in, token refresh, passwords, `me`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+
+from actors.dispatch import DeferredJobQueue
+from api.controllers.auth_schemas import (
+    ChangePasswordIn,
+    EmailIn,
+    LoginIn,
+    MessageOut,
+    RefreshIn,
+    RegisteredOut,
+    RegisterIn,
+    ResetPasswordIn,
+    TokenIn,
+    TokenPairOut,
+    UserOut,
+)
+from api.request_context import event_context
+from api.security import BEARER, authenticated
+from domain.accounts import (
+    AccountsEnv,
+    Principal,
+    credentials,
+    registration,
+    sessions,
+    verification,
+)
+from domain.accounts.login import login as sign_in
+from domain.accounts.repository import get_user
+from domain.events import EventContext
+from domain.shared.errors import Unauthenticated
+from infra.resources import Resources
+
+EMAIL_ON_ITS_WAY = "If an account exists for this address, an email is on its way"
+
+
+def provide_accounts(resources: Resources) -> AccountsEnv:
+    return AccountsEnv.from_resources(resources)
+
+
+def provide_context(request: ASGIConnection[Any, Any, Any, Any]) -> EventContext:
+    return event_context(request)
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+    dependencies = {
+        "accounts": Provide(provide_accounts, sync_to_thread=False),
+        "context": Provide(provide_context, sync_to_thread=False),
+    }
+
+    @post("/register", status_code=201, summary="Create a patient or doctor account")
+    async def register(
+        self,
+        data: RegisterIn,
+        accounts: AccountsEnv,
+        jobs: DeferredJobQueue,
+        context: EventContext,
+    ) -> RegisteredOut:
+        user = await registration.register(accounts, data.form(), jobs, context)
+        return RegisteredOut.of(user)
+
+    @post("/verify-email", status_code=200, summary="Confirm an email address with its token")
+    async def verify_email(
+        self, data: TokenIn, accounts: AccountsEnv, context: EventContext
+    ) -> UserOut:
+        return UserOut.of(await verification.verify_email(accounts, data.token, context))
+
+    @post("/resend-verification", status_code=202, summary="Send the verification email again")
+    async def resend_verification(self, data: EmailIn, jobs: DeferredJobQueue) -> MessageOut:
+        verification.resend_verification(jobs, str(data.email))
+        return MessageOut(message=EMAIL_ON_ITS_WAY)
+
+    @post("/login", status_code=200, summary="Sign in; returns an access and a refresh token")
+    async def login(
+        self, data: LoginIn, accounts: AccountsEnv, context: EventContext
+    ) -> TokenPairOut:
+        pair = await sign_in(accounts, data.email, data.password, context)
+        return TokenPairOut.of(pair)
+
+    @post("/refresh", status_code=200, summary="Trade a refresh token for a new token pair")
+    async def refresh(
+        self, data: RefreshIn, accounts: AccountsEnv, context: EventContext
+    ) -> TokenPairOut:
+        return TokenPairOut.of(await sessions.refresh(accounts, data.refresh_token, context))
+
+    @post("/logout", status_code=204, summary="End the session of a refresh token")
+    async def logout(self, data: RefreshIn, accounts: AccountsEnv, context: EventContext) -> None:
+        await sessions.logout(accounts, data.refresh_token, context)
+
+    @post("/forgot-password", status_code=202, summary="Email a password reset link")
+    async def forgot_password(self, data: EmailIn, jobs: DeferredJobQueue) -> MessageOut:
+        credentials.request_reset(jobs, str(data.email))
+        return MessageOut(message=EMAIL_ON_ITS_WAY)
+
+    @post("/reset-password", status_code=200, summary="Set a new password with a reset token")
+    async def reset_password(
+        self, data: ResetPasswordIn, accounts: AccountsEnv, context: EventContext
+    ) -> MessageOut:
+        await credentials.reset_password(accounts, data.token, data.new_password, context)
+        return MessageOut(message="Password changed; every session was signed out")
+
+    @post(
+        "/change-password",
+        status_code=200,
+        guards=[authenticated],
+        security=BEARER,
+        summary="Change the password; other sessions end, a new token pair is returned",
+    )
+    async def change_password(
+        self,
+        data: ChangePasswordIn,
+        current_user: Principal,
+        accounts: AccountsEnv,
+        context: EventContext,
+    ) -> TokenPairOut:
+        pair = await credentials.change_password(
+            accounts, current_user, data.current_password, data.new_password, context
+        )
+        return TokenPairOut.of(pair)
+
+    @get("/me", guards=[authenticated], security=BEARER, summary="The signed-in user")
+    async def me(self, current_user: Principal, accounts: AccountsEnv) -> UserOut:
+        user = await get_user(accounts.db, current_user.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated("The access token is invalid or has expired")
+        return UserOut.of(user)

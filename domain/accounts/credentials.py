@@ -1,0 +1,131 @@
+"""Password changes: by reset link, by the signed-in user, by an operator (create-admin).
+
+Each one ends every session of the user and raises the token version, so that a stolen
+refresh or access token stops working together with the old password.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.accounts import lockout, one_time_tokens, refresh_tokens
+from domain.accounts.env import AccountsEnv
+from domain.accounts.errors import InvalidToken
+from domain.accounts.events import user_event
+from domain.accounts.models import Principal, TokenPair, User
+from domain.accounts.one_time_tokens import Purpose
+from domain.accounts.passwords import check_policy, hash_password, verify_password
+from domain.accounts.repository import bump_token_version, get_user
+from domain.accounts.revocation import record_revocation
+from domain.accounts.sessions import open_session
+from domain.events import EventContext, EventType, publish
+from domain.shared.errors import InvalidInput, Locked, Unauthenticated
+from domain.shared.jobs import JobQueue
+from domain.shared.transaction import transaction
+
+SEND_PASSWORD_RESET = "auth.send_password_reset_email"  # noqa: S105 - an actor name
+
+
+async def revoke_everything(
+    env: AccountsEnv, user_id: str, reason: str, changes: dict[str, Any], *, session: Any
+) -> int:
+    """Apply `changes` to the user, end all their sessions, raise the token version."""
+    version = await bump_token_version(env.db, user_id, changes, session=session)
+    await refresh_tokens.revoke_all_sessions(env.db, user_id, reason, session=session)
+    return version
+
+
+async def reset_password(
+    env: AccountsEnv, token: str, new_password: str, context: EventContext | None = None
+) -> None:
+    check_policy(new_password, field="new_password")
+    # Checked before hashing so that made-up tokens cost no bcrypt work.
+    if await one_time_tokens.peek(env.db, Purpose.RESET_PASSWORD, token) is None:
+        raise InvalidToken("The reset link is invalid or has expired", field="token")
+    new_hash = await hash_password(new_password, env.settings.bcrypt_rounds)
+    now = datetime.now(UTC)
+    async with transaction(env.client) as session:
+        user_id = await one_time_tokens.consume(
+            env.db, Purpose.RESET_PASSWORD, token, session=session
+        )
+        user = await get_user(env.db, user_id, session=session) if user_id else None
+        if user is None or not user.active:
+            raise InvalidToken("The reset link is invalid or has expired", field="token")
+        await one_time_tokens.discard_all(env.db, Purpose.RESET_PASSWORD, user.id, session=session)
+        # Following the emailed link proves the address as well as verification does.
+        changes: dict[str, Any] = {"password_hash": new_hash, "password_changed_at": now}
+        if not user.email_verified:
+            changes |= {"email_verified": True, "verified_at": now}
+        version = await revoke_everything(env, user.id, "password_reset", changes, session=session)
+        await publish(
+            env.db,
+            user_event(EventType.AUTH_PASSWORD_RESET, user.id, user.role.value, context),
+            session=session,
+        )
+    await record_revocation(env.redis, env.settings, user.id, version)
+    await lockout.clear(env.redis, user.email, unlock=True)
+
+
+async def change_password(
+    env: AccountsEnv,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    context: EventContext | None = None,
+) -> TokenPair:
+    """Returns a fresh token pair: every other session, and this one's old tokens, end."""
+    user = await get_user(env.db, principal.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("The access token is invalid or has expired")
+    if await lockout.locked_for(env.redis, user.email):
+        raise Locked("Too many failed attempts; try again later or reset your password")
+    if not await verify_password(current_password, user.password_hash):
+        _, just_locked = await lockout.record_failure(env.redis, env.settings, user.email)
+        if just_locked:
+            raise Locked("Too many failed attempts; try again later or reset your password")
+        raise InvalidInput("The current password is incorrect", field="current_password")
+    check_policy(new_password, field="new_password")
+    if await verify_password(new_password, user.password_hash):
+        raise InvalidInput(
+            "The new password must differ from the current one", field="new_password"
+        )
+    new_hash = await hash_password(new_password, env.settings.bcrypt_rounds)
+    async with transaction(env.client) as session:
+        version = await revoke_everything(
+            env,
+            user.id,
+            "password_changed",
+            {"password_hash": new_hash, "password_changed_at": datetime.now(UTC)},
+            session=session,
+        )
+        fresh = await get_user(env.db, user.id, session=session)
+        assert fresh is not None
+        pair = await open_session(env, fresh, session=session)
+        await publish(
+            env.db,
+            user_event(EventType.AUTH_PASSWORD_CHANGED, user.id, user.role.value, context),
+            session=session,
+        )
+    await record_revocation(env.redis, env.settings, user.id, version)
+    return pair
+
+
+async def set_password_by_operator(env: AccountsEnv, user: User, password: str) -> None:
+    """Used by `esante create-admin` on an existing account."""
+    new_hash = await hash_password(password, env.settings.bcrypt_rounds)
+    async with transaction(env.client) as session:
+        version = await revoke_everything(
+            env,
+            user.id,
+            "password_set_by_operator",
+            {"password_hash": new_hash, "password_changed_at": datetime.now(UTC)},
+            session=session,
+        )
+    await record_revocation(env.redis, env.settings, user.id, version)
+
+
+def request_reset(jobs: JobQueue, email: str) -> None:
+    """Always enqueued, whatever the address: the answer and its timing reveal nothing.
+    The job decides whether there is an account to write to."""
+    jobs.enqueue(SEND_PASSWORD_RESET, email=email)

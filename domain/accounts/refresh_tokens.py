@@ -1,0 +1,126 @@
+"""Refresh tokens and their families (one family per sign-in, called a session).
+
+Each refresh spends the presented token and issues its successor in the same family.
+Spending is one atomic `find_one_and_update` on `{_id: hash, status: "active"}`, so of
+many parallel refreshes of one token exactly one wins. A token that is presented after
+it was spent means two parties hold it: the whole family is revoked.
+
+A family is revoked on its own document, and every refresh checks that document, so a
+successor written just after a revocation is refused all the same.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from domain.accounts.opaque import digest, new_secret
+
+TOKENS = "refresh_tokens"
+SESSIONS = "auth_sessions"
+
+
+@dataclass(frozen=True)
+class SpendResult:
+    outcome: str  # spent | reused | invalid
+    user_id: str | None = None
+    session_id: str | None = None
+
+
+async def open_session(db: Any, user_id: str, *, days: int, session: Any = None) -> str:
+    now = datetime.now(UTC)
+    session_id = uuid.uuid4().hex
+    await db[SESSIONS].insert_one(
+        {
+            "_id": session_id,
+            "user_id": user_id,
+            "created_at": now,
+            "expires_at": now + timedelta(days=days),
+            "revoked_at": None,
+        },
+        session=session,
+    )
+    return session_id
+
+
+async def issue(db: Any, user_id: str, session_id: str, *, days: int, session: Any = None) -> str:
+    """A new active refresh token in `session_id`; returns the raw token (never stored)."""
+    raw = new_secret()
+    now = datetime.now(UTC)
+    await db[TOKENS].insert_one(
+        {
+            "_id": digest(raw),
+            "session_id": session_id,
+            "user_id": user_id,
+            "status": "active",
+            "created_at": now,
+            "expires_at": now + timedelta(days=days),
+        },
+        session=session,
+    )
+    # The session lives as long as its newest token.
+    await db[SESSIONS].update_one(
+        {"_id": session_id}, {"$max": {"expires_at": now + timedelta(days=days)}}, session=session
+    )
+    return raw
+
+
+async def spend(db: Any, raw: str) -> SpendResult:
+    now = datetime.now(UTC)
+    doc = await db[TOKENS].find_one_and_update(
+        {"_id": digest(raw), "status": "active", "expires_at": {"$gt": now}},
+        {"$set": {"status": "spent", "spent_at": now}},
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is not None:
+        if await _session_revoked(db, doc["session_id"]):
+            return SpendResult("invalid", doc["user_id"], doc["session_id"])
+        return SpendResult("spent", doc["user_id"], doc["session_id"])
+    known = await db[TOKENS].find_one({"_id": digest(raw)})
+    if known is not None and known["status"] == "spent":
+        return SpendResult("reused", known["user_id"], known["session_id"])
+    return SpendResult("invalid")
+
+
+async def find_session_of(db: Any, raw: str) -> str | None:
+    doc = await db[TOKENS].find_one({"_id": digest(raw)}, projection={"session_id": 1})
+    return doc["session_id"] if doc else None
+
+
+async def _session_revoked(db: Any, session_id: str) -> bool:
+    doc = await db[SESSIONS].find_one({"_id": session_id}, projection={"revoked_at": 1})
+    return doc is None or doc.get("revoked_at") is not None
+
+
+async def revoke_session(db: Any, session_id: str, reason: str, *, session: Any = None) -> bool:
+    """Revoke one family; True only for the call that revoked it (one event per revocation)."""
+    now = datetime.now(UTC)
+    doc = await db[SESSIONS].find_one_and_update(
+        {"_id": session_id, "revoked_at": None},
+        {"$set": {"revoked_at": now, "revoked_reason": reason}},
+        session=session,
+    )
+    await db[TOKENS].update_many(
+        {"session_id": session_id, "status": "active"},
+        {"$set": {"status": "revoked", "revoked_at": now}},
+        session=session,
+    )
+    return doc is not None
+
+
+async def revoke_all_sessions(db: Any, user_id: str, reason: str, *, session: Any = None) -> None:
+    now = datetime.now(UTC)
+    await db[SESSIONS].update_many(
+        {"user_id": user_id, "revoked_at": None},
+        {"$set": {"revoked_at": now, "revoked_reason": reason}},
+        session=session,
+    )
+    await db[TOKENS].update_many(
+        {"user_id": user_id, "status": "active"},
+        {"$set": {"status": "revoked", "revoked_at": now}},
+        session=session,
+    )

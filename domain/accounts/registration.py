@@ -1,0 +1,88 @@
+"""Sign-up: the account is written with its event; the verification email follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from domain.accounts.emails import normalize_email
+from domain.accounts.env import AccountsEnv
+from domain.accounts.events import user_event
+from domain.accounts.models import User
+from domain.accounts.passwords import check_policy, hash_password
+from domain.accounts.repository import insert_user
+from domain.accounts.roles import SELF_REGISTRATION_ROLES, Role
+from domain.events import EventContext, EventType, publish
+from domain.shared.errors import Conflict, InvalidInput
+from domain.shared.jobs import JobQueue
+from domain.shared.transaction import transaction
+from domain.specialties import is_known_specialty
+
+SEND_VERIFICATION = "auth.send_verification_email"
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    password: str
+    role: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    specialty: str | None = None
+    license_number: str | None = None
+
+
+def _check(form: Registration) -> None:
+    if form.role not in SELF_REGISTRATION_ROLES:
+        raise InvalidInput("Role must be patient or doctor", field="role")
+    check_policy(form.password)
+    if form.role == Role.DOCTOR:
+        if not form.specialty:
+            raise InvalidInput("Doctors must give their specialty", field="specialty")
+        if not is_known_specialty(form.specialty):
+            raise InvalidInput(
+                "Unknown specialty; GET /api/v1/specialties lists the codes", field="specialty"
+            )
+        if not form.license_number or not form.license_number.strip():
+            raise InvalidInput("Doctors must give their license number", field="license_number")
+
+
+async def register(
+    env: AccountsEnv, form: Registration, jobs: JobQueue, context: EventContext | None = None
+) -> User:
+    _check(form)
+    is_doctor = form.role == Role.DOCTOR
+    user = User(
+        id=str(ObjectId()),
+        email=normalize_email(form.email),
+        role=Role(form.role),
+        first_name=form.first_name.strip(),
+        last_name=form.last_name.strip(),
+        password_hash=await hash_password(form.password, env.settings.bcrypt_rounds),
+        email_verified=False,
+        active=True,
+        created_at=datetime.now(UTC),
+        phone=form.phone,
+        specialty=form.specialty if is_doctor else None,
+        license_number=form.license_number.strip() if is_doctor and form.license_number else None,
+    )
+    event = user_event(
+        EventType.USER_REGISTERED,
+        user.id,
+        user.role.value,
+        context,
+        role=user.role.value,
+        specialty=user.specialty,
+    )
+    try:
+        async with transaction(env.client) as session:
+            await insert_user(env.db, user, session=session)
+            await publish(env.db, event, session=session)
+    except DuplicateKeyError:
+        raise Conflict("An account with this email already exists", field="email") from None
+    jobs.enqueue(SEND_VERIFICATION, user_id=user.id)
+    return user

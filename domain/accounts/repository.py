@@ -1,0 +1,58 @@
+"""The `users` collection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from domain.accounts.emails import normalize_email
+from domain.accounts.models import User
+
+USERS = "users"
+
+
+def _oid(user_id: str) -> ObjectId | None:
+    try:
+        return ObjectId(user_id)
+    except (InvalidId, TypeError):
+        return None
+
+
+async def insert_user(db: Any, user: User, *, session: Any = None) -> None:
+    """Raises pymongo's DuplicateKeyError when the email is taken."""
+    await db[USERS].insert_one(user.to_doc(), session=session)
+
+
+async def get_user(db: Any, user_id: str, *, session: Any = None) -> User | None:
+    oid = _oid(user_id)
+    if oid is None:
+        return None
+    doc = await db[USERS].find_one({"_id": oid}, session=session)
+    return User.from_doc(doc) if doc else None
+
+
+async def find_by_email(db: Any, email: str, *, session: Any = None) -> User | None:
+    doc = await db[USERS].find_one({"email": normalize_email(email)}, session=session)
+    return User.from_doc(doc) if doc else None
+
+
+async def update_user(
+    db: Any, user_id: str, changes: dict[str, Any], *, session: Any = None
+) -> None:
+    await db[USERS].update_one({"_id": ObjectId(user_id)}, {"$set": changes}, session=session)
+
+
+async def bump_token_version(
+    db: Any, user_id: str, changes: dict[str, Any], *, session: Any = None
+) -> int:
+    """Apply `changes` and raise the token version; returns the new version."""
+    doc = await db[USERS].find_one_and_update(
+        {"_id": ObjectId(user_id)},
+        {"$set": changes, "$inc": {"token_version": 1}},
+        projection={"token_version": 1},
+        return_document=True,
+        session=session,
+    )
+    return int(doc["token_version"]) if doc else 0

@@ -1,0 +1,102 @@
+"""Token pairs: opening a session at sign-in, rotating it on refresh, closing it on logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.accounts import refresh_tokens
+from domain.accounts.access_tokens import issue_access_token
+from domain.accounts.env import AccountsEnv
+from domain.accounts.events import user_event
+from domain.accounts.models import TokenPair, User
+from domain.accounts.repository import get_user
+from domain.events import EventContext, EventType, publish
+from domain.shared.errors import Unauthenticated
+from domain.shared.transaction import transaction
+
+REFRESH_REFUSED = "The refresh token is invalid, expired or revoked; sign in again"
+
+
+def _access(env: AccountsEnv, user: User, session_id: str) -> tuple[str, int]:
+    return issue_access_token(
+        env.settings,
+        user_id=user.id,
+        role=user.role,
+        token_version=user.token_version,
+        session_id=session_id,
+    )
+
+
+async def open_session(env: AccountsEnv, user: User, *, session: Any = None) -> TokenPair:
+    days = env.settings.refresh_token_days
+    session_id = await refresh_tokens.open_session(env.db, user.id, days=days, session=session)
+    refresh = await refresh_tokens.issue(env.db, user.id, session_id, days=days, session=session)
+    access, lifetime = _access(env, user, session_id)
+    return TokenPair(access, refresh, lifetime, user)
+
+
+async def refresh(
+    env: AccountsEnv, raw_refresh_token: str, context: EventContext | None = None
+) -> TokenPair:
+    result = await refresh_tokens.spend(env.db, raw_refresh_token)
+    if result.outcome == "reused":
+        assert result.session_id is not None and result.user_id is not None
+        async with transaction(env.client) as session:
+            first = await refresh_tokens.revoke_session(
+                env.db, result.session_id, "refresh_token_reused", session=session
+            )
+            if first:
+                user = await get_user(env.db, result.user_id, session=session)
+                await publish(
+                    env.db,
+                    user_event(
+                        EventType.AUTH_REFRESH_REUSED,
+                        result.user_id,
+                        user.role.value if user else "unknown",
+                        context,
+                        outcome="failure",
+                        session_id=result.session_id,
+                    ),
+                    session=session,
+                )
+        raise Unauthenticated(REFRESH_REFUSED)
+    if result.outcome != "spent":
+        raise Unauthenticated(REFRESH_REFUSED)
+    assert result.session_id is not None and result.user_id is not None
+    user = await get_user(env.db, result.user_id)
+    if user is None or not user.active:
+        await refresh_tokens.revoke_session(env.db, result.session_id, "account_inactive")
+        raise Unauthenticated(REFRESH_REFUSED)
+    days = env.settings.refresh_token_days
+    new_refresh = await refresh_tokens.issue(env.db, user.id, result.session_id, days=days)
+    access, lifetime = _access(env, user, result.session_id)
+    return TokenPair(access, new_refresh, lifetime, user)
+
+
+async def logout(
+    env: AccountsEnv, raw_refresh_token: str, context: EventContext | None = None
+) -> None:
+    """Ends the session the token belongs to. Unknown tokens are ignored: logging out
+    twice is not an error."""
+    session_id = await refresh_tokens.find_session_of(env.db, raw_refresh_token)
+    if session_id is None:
+        return
+    async with transaction(env.client) as session:
+        revoked = await refresh_tokens.revoke_session(env.db, session_id, "logout", session=session)
+        if revoked:
+            doc = await env.db[refresh_tokens.SESSIONS].find_one(
+                {"_id": session_id}, session=session
+            )
+            user = await get_user(env.db, doc["user_id"], session=session) if doc else None
+            if user is not None:
+                await publish(
+                    env.db,
+                    user_event(
+                        EventType.AUTH_LOGGED_OUT,
+                        user.id,
+                        user.role.value,
+                        context,
+                        session_id=session_id,
+                    ),
+                    session=session,
+                )

@@ -1,0 +1,27 @@
+"""Every area's MongoDB indexes, created when the web process starts (each set-up is
+idempotent, so every replica may run it). An area adds its own `ensure_indexes` here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from domain.accounts.indexes import ensure_indexes as accounts_indexes
+from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
+from domain.profiles.repository import INDEXES as PROFILE_INDEXES
+from domain.scheduling.repository import INDEXES as SCHEDULING_INDEXES
+from domain.shared.indexes import index_setup
+
+IndexSetup = Callable[[Any], Awaitable[None]]
+
+INDEX_SETUPS: list[IndexSetup] = [
+    accounts_indexes,
+    index_setup(SCHEDULING_INDEXES),
+    index_setup(APPOINTMENT_INDEXES),
+    index_setup(PROFILE_INDEXES),
+]
+
+
+async def ensure_indexes(db: Any) -> None:
+    for setup in INDEX_SETUPS:
+        await setup(db)
