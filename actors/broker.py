@@ -44,6 +44,11 @@ def build_broker(settings: Settings) -> RedisBroker:
         ],
         socket_timeout=5,
         socket_connect_timeout=5,
+        heartbeat_timeout=worker.heartbeat_timeout_ms,
+        # Any live consumer requeues a dead worker's jobs during maintenance; at 5% of
+        # commands (idle consumers poll every WORKER_TIMEOUT_MS) that happens within
+        # seconds instead of minutes.
+        maintenance_chance=50_000,
     )
     return broker
 

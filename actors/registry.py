@@ -1,3 +1,3 @@
 """Imports every actor module so the broker knows all actors (what `dramatiq` loads)."""
 
-from actors import system  # noqa: F401
+from actors import events, notifications, records, system  # noqa: F401

@@ -129,7 +129,20 @@ class WorkerSettings(_Base):
     # Dramatiq's consumer blocks this long waiting for messages; lower means faster idle pickup.
     worker_timeout_ms: int = Field(100, ge=10, validation_alias="WORKER_TIMEOUT_MS")
     dead_message_ttl_days: int = Field(7, ge=1, validation_alias="DEAD_MESSAGE_TTL_DAYS")
+    # A worker silent for this long is presumed dead and its unfinished jobs are requeued;
+    # lower than Dramatiq's 60 s so a crashed worker's jobs resume within seconds.
+    heartbeat_timeout_ms: int = Field(
+        15_000, ge=1000, validation_alias="WORKER_HEARTBEAT_TIMEOUT_MS"
+    )
     namespace: str = Field("dramatiq", validation_alias="DRAMATIQ_NAMESPACE")
+
+
+class EventsSettings(_Base):
+    # How often each streams instance looks for new outbox entries when idle.
+    outbox_poll_ms: int = Field(100, ge=10, validation_alias="OUTBOX_POLL_MS")
+    outbox_batch: int = Field(200, ge=1, le=5000, validation_alias="OUTBOX_BATCH")
+    # A claimed entry returns to the pool if its relay has not marked it within this time.
+    outbox_lease_seconds: float = Field(30.0, gt=0, validation_alias="OUTBOX_LEASE_SECONDS")
 
 
 class MedicalSettings(_Base):
@@ -151,6 +164,7 @@ class Settings:
         self.audit = AuditSettings()
         self.worker = WorkerSettings()
         self.medical = MedicalSettings()
+        self.events = EventsSettings()
 
     def production_problems(self) -> list[str]:
         """What makes these settings unsafe for production (empty when safe)."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from typing import Any
@@ -39,3 +40,23 @@ async def ensure_topics(settings: KafkaSettings, names: list[str]) -> None:
                 await admin.create_topics(missing)
     finally:
         await admin.close()
+
+
+def outbox_sender(producer: AIOKafkaProducer) -> Any:
+    """Sends outbox entries in order on one producer and waits for every acknowledgement."""
+
+    async def send(entries: Any) -> list[BaseException | None]:
+        pending: list[Any] = []
+        for entry in entries:
+            try:
+                pending.append(
+                    await producer.send(entry["topic"], value=entry["event"], key=entry["key"])
+                )
+            except Exception as exc:  # refused before it left (e.g. message too large)
+                future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+                future.set_exception(exc)
+                pending.append(future)
+        results = await asyncio.gather(*pending, return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]
+
+    return send

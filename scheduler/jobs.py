@@ -22,6 +22,20 @@ def heartbeat(jobs: BrokerJobQueue) -> str:
     return "enqueued system.ping"
 
 
+def prescription_lock_sweep(jobs: BrokerJobQueue) -> str:
+    # The stream timer locks on time; this catches whatever it missed (e.g. while down).
+    jobs.enqueue("records.sweep_prescription_locks")
+    return "enqueued records.sweep_prescription_locks"
+
+
+def outbox_watchdog(jobs: BrokerJobQueue) -> str:
+    # Relays entries no streams instance has sent for a while and reports the backlog.
+    jobs.enqueue("events.relay_outbox")
+    return "enqueued events.relay_outbox"
+
+
 JOBS: list[JobSpec] = [
     JobSpec(id="system.heartbeat", seconds=60, run=heartbeat),
+    JobSpec(id="records.prescription_lock_sweep", seconds=60, run=prescription_lock_sweep),
+    JobSpec(id="events.outbox_watchdog", seconds=30, run=outbox_watchdog),
 ]

@@ -17,6 +17,7 @@ OUTBOX = "outbox"
 
 
 def outbox_entry(event: Event) -> dict[str, Any]:
+    now = datetime.now(UTC)
     return {
         "_id": event.id,
         "topic": topic_for(event.type),
@@ -25,7 +26,10 @@ def outbox_entry(event: Event) -> dict[str, Any]:
         "event": event.to_message(),
         "status": "pending",
         "attempts": 0,
-        "created_at": datetime.now(UTC),
+        "created_at": now,
+        # The relay claims an entry by pushing this into the future (a lease), and backs
+        # off a failed one the same way; pending entries due now are the ones to send.
+        "available_at": now,
     }
 
 

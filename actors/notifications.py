@@ -1,0 +1,128 @@
+"""Delivery of stored notifications by email and push, once each, by notification id."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from actors.context import run_async, worker_db
+from config.logging import get_logger
+from config.settings import get_settings
+from domain.notifications import delivery
+from domain.notifications.devices import remove_subscriptions, subscriptions_of
+from domain.notifications.recipients import email_of
+
+log = get_logger(__name__)
+QUEUE = "notifications"
+
+
+def _last_attempt() -> bool:
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        return True
+    limit = message.options.get("max_retries", get_settings().worker.max_retries)
+    return int(message.options.get("retries", 0)) >= int(limit)
+
+
+def _requeue_later(actor: Any, notification_id: str, seconds: float) -> None:
+    # Another job holds the delivery; look again once its lease has run out.
+    actor.send_with_options(args=(notification_id,), delay=int(seconds * 1000) + 100)
+
+
+def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
+    title, body, link = notification["title"], notification["body"], notification["link"]
+    text = f"{body}\n\nOpen E-Santé: {link}\n"
+    markup = (
+        f"<p>{html.escape(body)}</p>"
+        f'<p><a href="{html.escape(link, quote=True)}">Open E-Santé</a></p>'
+        f"<p style='color:#777'>{html.escape(title)}</p>"
+    )
+    return text, markup
+
+
+@dramatiq.actor(actor_name="notifications.send_email", queue_name=QUEUE)
+def send_email(notification_id: str) -> None:
+    from infra.mail import CommitRefused, send_committed
+
+    db = worker_db()
+    claim = run_async(delivery.claim(db, notification_id, "email"))
+    if claim.outcome == "busy":
+        _requeue_later(send_email, notification_id, claim.retry_in)
+        return
+    if claim.outcome != "claimed":
+        return  # done already, or nothing to deliver
+    notification = claim.notification or {}
+    address = run_async(email_of(db, notification["user_id"]))
+    if not address:
+        run_async(delivery.finish_without_sending(db, notification_id, "email", claim.token))
+        return
+
+    def commit() -> None:
+        if not run_async(delivery.commit(db, notification_id, "email", claim.token)):
+            raise CommitRefused("the delivery claim was taken over")
+
+    text, markup = _email_bodies(notification)
+    settings = get_settings()
+    try:
+        send_committed(
+            settings.mail,
+            to=address,
+            subject=notification["title"],
+            text=text,
+            html=markup,
+            message_id=f"<{notification_id}@esante>",
+            headers={"X-Esante-Notification": notification_id},
+            commit=commit,
+        )
+    except CommitRefused:
+        log.info("email_claim_lost", notification_id=notification_id)
+        return
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if _last_attempt():
+            run_async(delivery.mark_dead(db, notification_id, "email", error))
+        else:
+            run_async(delivery.release(db, notification_id, "email", claim.token, error))
+        raise
+
+
+@dramatiq.actor(actor_name="notifications.send_push", queue_name=QUEUE)
+def send_push(notification_id: str) -> None:
+    from infra.push import push_client
+    from infra.push import send_push as post_push
+
+    db = worker_db()
+    claim = run_async(delivery.claim(db, notification_id, "push"))
+    if claim.outcome == "busy":
+        _requeue_later(send_push, notification_id, claim.retry_in)
+        return
+    if claim.outcome != "claimed":
+        return
+    notification = claim.notification or {}
+    subscriptions = run_async(subscriptions_of(db, notification["user_id"]))
+    if not subscriptions:
+        run_async(delivery.finish_without_sending(db, notification_id, "push", claim.token))
+        return
+    try:
+        invalid = post_push(
+            push_client(get_settings().push),
+            subscription_ids=subscriptions,
+            title=notification["title"],
+            body=notification["body"],
+            link=notification["link"],
+            notification_id=notification_id,
+        )
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if _last_attempt():
+            run_async(delivery.mark_dead(db, notification_id, "push", error))
+        else:
+            run_async(delivery.release(db, notification_id, "push", claim.token, error))
+        raise
+    run_async(delivery.commit(db, notification_id, "push", claim.token))
+    if invalid:
+        removed = run_async(remove_subscriptions(db, invalid))
+        log.info("push_subscriptions_removed", count=removed, user_id=notification["user_id"])

@@ -1,0 +1,125 @@
+"""The audit hash chain: one global, gap-free sequence, each record keyed to the previous.
+
+`hash = HMAC-SHA256(AUDIT_HMAC_KEY, prev_hash + canonical(record))`. The key lives in the
+environment only, so whoever can write to MongoDB can neither forge a record nor rebuild
+the chain after editing one.
+
+Several streams instances consume different partitions in parallel and all append to the
+same chain. Appending is optimistic: read the head (highest `seq`), insert the record with
+`seq = head + 1` and `prev_hash = head.hash`; the unique index on `seq` lets exactly one
+writer win each position, and a loser re-reads the head and tries again. A single chain
+keeps the verifier a plain walk in `seq` order, and an unique index on `event_id` makes a
+redelivered event a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from domain.audit.mapping import to_millis
+
+AUDIT_LOGS = "audit_logs"
+GENESIS = "0" * 64
+MAX_APPEND_ATTEMPTS = 200
+_NOT_HASHED = ("_id", "hash")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    valid: bool
+    checked: int
+    first_bad: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"valid": self.valid, "checked": self.checked}
+        if self.first_bad is not None:
+            body["first_bad"] = self.first_bad
+            body["reason"] = self.reason
+        return body
+
+
+async def ensure_audit_indexes(db: Any) -> None:
+    logs = db[AUDIT_LOGS]
+    await logs.create_index("seq", unique=True)
+    await logs.create_index("event_id", unique=True)
+    for field in ("actor_id", "category", "action", "resource_id", "patient_id", "time"):
+        await logs.create_index(field)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_millis(value).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def canonical(record: dict[str, Any]) -> bytes:
+    body = {k: v for k, v in record.items() if k not in _NOT_HASHED}
+    return json.dumps(
+        _plain(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def record_hash(key: bytes, prev_hash: str, record: dict[str, Any]) -> str:
+    return hmac.new(key, prev_hash.encode() + canonical(record), hashlib.sha256).hexdigest()
+
+
+async def append(db: Any, key: bytes, record: dict[str, Any]) -> dict[str, Any] | None:
+    """Add `record` at the head of the chain; None if its event is already recorded."""
+    logs = db[AUDIT_LOGS]
+    for _ in range(MAX_APPEND_ATTEMPTS):
+        if await logs.find_one({"event_id": record["event_id"]}, {"_id": 1}):
+            return None
+        head = await logs.find_one({}, {"seq": 1, "hash": 1}, sort=[("seq", -1)])
+        doc = {
+            **record,
+            "seq": int(head["seq"]) + 1 if head else 1,
+            "prev_hash": head["hash"] if head else GENESIS,
+            "recorded_at": to_millis(datetime.now(UTC)),
+        }
+        doc["hash"] = record_hash(key, doc["prev_hash"], doc)
+        try:
+            await logs.insert_one(doc)
+        except DuplicateKeyError:
+            continue  # another writer took this position, or recorded this event meanwhile
+        return doc
+    raise RuntimeError("audit chain append kept colliding; giving up for a redelivery")
+
+
+async def verify(db: Any, key: bytes, batch_size: int = 1000) -> ChainReport:
+    """Walk the chain in order; report the first record that breaks it.
+
+    Detects an edited record (its hash), a deleted one (a gap in `seq`), an inserted or
+    reordered one (`prev_hash` or `seq` out of line) and a chain recomputed without the key.
+    """
+    expected_seq = 1
+    prev_hash = GENESIS
+    checked = 0
+    cursor = db[AUDIT_LOGS].find({}).sort("seq", 1).batch_size(batch_size)
+    async for doc in cursor:
+        checked += 1
+        reason = None
+        if doc.get("seq") != expected_seq:
+            reason = f"expected seq {expected_seq}, found {doc.get('seq')}"
+        elif doc.get("prev_hash") != prev_hash:
+            reason = "prev_hash does not match the previous record"
+        elif not hmac.compare_digest(str(doc.get("hash")), record_hash(key, prev_hash, doc)):
+            reason = "hash does not match the record"
+        if reason:
+            return ChainReport(False, checked, str(doc["_id"]), reason)
+        prev_hash = doc["hash"]
+        expected_seq += 1
+    return ChainReport(True, checked)

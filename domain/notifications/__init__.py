@@ -1,0 +1,1 @@
+"""Notifications: who hears about which event, on which channel, and delivery state."""

@@ -1,0 +1,106 @@
+"""Delivery state per channel, so that a resent job never delivers twice.
+
+A delivery job claims its channel under a lease (`<channel>_status: sending` with a fresh
+token), delivers, and commits `sent` only while it still holds that token. A job that
+crashes leaves a claim that runs out; the next attempt takes it over, and a slow holder
+that lost its claim cannot commit any more. For email the commit happens just before the
+SMTP end-of-data marker (see `infra/mail.py`), so a crash either precedes the commit
+(nothing was accepted by the server: safe to resend) or follows it (the message is out).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT
+
+LEASE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Claim:
+    outcome: str  # claimed | done | busy | missing
+    token: str = ""
+    notification: dict[str, Any] | None = None
+    retry_in: float = 0.0  # for busy: when the other holder's lease runs out
+
+
+def _field(channel: str) -> str:
+    return f"{channel}_status"
+
+
+async def claim(
+    db: Any, notification_id: str, channel: str, lease_seconds: float = LEASE_SECONDS
+) -> Claim:
+    status = _field(channel)
+    now = datetime.now(UTC)
+    token = uuid.uuid4().hex
+    doc = await db[NOTIFICATIONS].find_one_and_update(
+        {
+            "_id": notification_id,
+            "$or": [
+                {status: PENDING},
+                {status: SENDING, f"{channel}_lease_until": {"$lte": now}},
+            ],
+        },
+        {
+            "$set": {
+                status: SENDING,
+                f"{channel}_claim": token,
+                f"{channel}_lease_until": now + timedelta(seconds=lease_seconds),
+            },
+            "$inc": {f"{channel}_attempts": 1},
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    if doc is not None:
+        return Claim("claimed", token, doc)
+    current = await db[NOTIFICATIONS].find_one({"_id": notification_id})
+    if current is None:
+        return Claim("missing")
+    if current.get(status) == SENDING:
+        until = current.get(f"{channel}_lease_until") or now
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        return Claim("busy", retry_in=max(0.1, (until - now).total_seconds()))
+    return Claim("done", notification=current)  # sent, skipped or dead
+
+
+async def commit(db: Any, notification_id: str, channel: str, token: str) -> bool:
+    """Record the delivery; False when the claim was lost (then the caller must not send)."""
+    result = await db[NOTIFICATIONS].update_one(
+        {"_id": notification_id, _field(channel): SENDING, f"{channel}_claim": token},
+        {"$set": {_field(channel): SENT, f"{channel}_sent_at": datetime.now(UTC)}},
+    )
+    return bool(result.modified_count)
+
+
+async def release(db: Any, notification_id: str, channel: str, token: str, error: str) -> None:
+    """Give the delivery back after a failure (also undoes a commit the server then refused)."""
+    await db[NOTIFICATIONS].update_one(
+        {"_id": notification_id, f"{channel}_claim": token},
+        {
+            "$set": {_field(channel): PENDING, f"{channel}_error": error[:500]},
+            "$unset": {f"{channel}_lease_until": ""},
+        },
+    )
+
+
+async def mark_dead(db: Any, notification_id: str, channel: str, error: str) -> None:
+    await db[NOTIFICATIONS].update_one(
+        {"_id": notification_id, _field(channel): {"$ne": SENT}},
+        {"$set": {_field(channel): DEAD, f"{channel}_error": error[:500]}},
+    )
+
+
+async def finish_without_sending(db: Any, notification_id: str, channel: str, token: str) -> None:
+    """Nowhere to deliver (no address, no device): the job is done, not failed."""
+    await db[NOTIFICATIONS].update_one(
+        {"_id": notification_id, f"{channel}_claim": token},
+        {"$set": {_field(channel): "skipped"}},
+    )

@@ -1,0 +1,198 @@
+"""Which domain events notify whom, and with what words.
+
+Recipients come from the event by convention: `data.patient_id`, `data.doctor_id`,
+`data.from_doctor_id` / `data.to_doctor_id` for referrals, `data.recipient_ids` for
+messages, the envelope's `patient_id`, and the subject for account security events.
+Nobody is notified of their own action, except about their account's security. Texts
+never carry medical details: whoever sees a lock screen or an inbox learns only that
+something happened and where to look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.notifications.models import Message
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    title: str
+    body: str
+    path: str  # deep link below APP_BASE_URL; `{subject_id}` and data fields are filled in
+    recipients: Callable[[dict[str, Any]], list[str | None]]
+
+
+def _data(event: dict[str, Any], name: str) -> str | None:
+    value = (event.get("data") or {}).get(name)
+    return str(value) if value else None
+
+
+def _patient(event: dict[str, Any]) -> str | None:
+    return _data(event, "patient_id") or event.get("patient_id")
+
+
+def _patient_and_doctor(event: dict[str, Any]) -> list[str | None]:
+    return [_patient(event), _data(event, "doctor_id")]
+
+
+def _patient_only(event: dict[str, Any]) -> list[str | None]:
+    return [_patient(event)]
+
+
+def _doctor_only(event: dict[str, Any]) -> list[str | None]:
+    return [_data(event, "doctor_id")]
+
+
+def _referral_receiver(event: dict[str, Any]) -> list[str | None]:
+    return [_data(event, "to_doctor_id"), _patient(event)]
+
+
+def _referral_sender(event: dict[str, Any]) -> list[str | None]:
+    return [_data(event, "from_doctor_id"), _patient(event)]
+
+
+def _message_recipients(event: dict[str, Any]) -> list[str | None]:
+    ids = (event.get("data") or {}).get("recipient_ids") or []
+    return [str(i) for i in ids if i]
+
+
+def _account_owner(event: dict[str, Any]) -> list[str | None]:
+    subject = event.get("subject") or {}
+    return [subject.get("id") if subject.get("type") == "user" else None]
+
+
+_APPOINTMENT = "/appointments/{subject_id}"
+_APPOINTMENT_UPDATE = ("Appointment update", "You have an appointment update.")
+
+RULES: dict[str, Rule] = {
+    "appointment.requested": Rule(
+        "appointments",
+        "New appointment request",
+        "You have a new appointment request.",
+        _APPOINTMENT,
+        _doctor_only,
+    ),
+    **{
+        event_type: Rule("appointments", *_APPOINTMENT_UPDATE, _APPOINTMENT, _patient_and_doctor)
+        for event_type in (
+            "appointment.confirmed",
+            "appointment.rejected",
+            "appointment.cancelled",
+            "appointment.completed",
+        )
+    },
+    "appointment.reminder": Rule(
+        "appointments",
+        "Appointment reminder",
+        "You have an upcoming appointment.",
+        _APPOINTMENT,
+        _patient_and_doctor,
+    ),
+    "prescription.created": Rule(
+        "prescriptions",
+        "New prescription",
+        "You have a new prescription.",
+        "/prescriptions/{subject_id}",
+        _patient_only,
+    ),
+    "prescription.updated": Rule(
+        "prescriptions",
+        "Prescription update",
+        "One of your prescriptions was updated.",
+        "/prescriptions/{subject_id}",
+        _patient_only,
+    ),
+    "consultation.created": Rule(
+        "documents",
+        "New consultation record",
+        "A new consultation record is available.",
+        "/consultations/{subject_id}",
+        _patient_only,
+    ),
+    "document.uploaded": Rule(
+        "documents",
+        "New document",
+        "A new document is available.",
+        "/documents/{subject_id}",
+        _patient_and_doctor,
+    ),
+    "referral.created": Rule(
+        "referrals",
+        "New referral",
+        "You have a new referral.",
+        "/referrals/{subject_id}",
+        _referral_receiver,
+    ),
+    "referral.accepted": Rule(
+        "referrals",
+        "Referral update",
+        "You have a referral update.",
+        "/referrals/{subject_id}",
+        _referral_sender,
+    ),
+    "referral.declined": Rule(
+        "referrals",
+        "Referral update",
+        "You have a referral update.",
+        "/referrals/{subject_id}",
+        _referral_sender,
+    ),
+    "referral.booked": Rule(
+        "referrals",
+        "Referral appointment booked",
+        "You have an appointment update.",
+        "/referrals/{subject_id}",
+        _referral_receiver,
+    ),
+    "message.sent": Rule(
+        "messages",
+        "New message",
+        "You have a new message.",
+        "/conversations/{conversation_id}",
+        _message_recipients,
+    ),
+    **{
+        event_type: Rule(
+            "security",
+            "Security alert",
+            "There was security activity on your account. If it was not you, change your password.",
+            "/account/security",
+            _account_owner,
+        )
+        for event_type in (
+            "auth.locked_out",
+            "auth.refresh_reused",
+            "auth.password_changed",
+            "auth.password_reset",
+        )
+    },
+}
+
+
+def messages_for(event: dict[str, Any], base_url: str) -> list[Message]:
+    """One message per distinct recipient of `event` (none for unmapped types)."""
+    rule = RULES.get(str(event.get("type")))
+    if rule is None:
+        return []
+    actor_id = (event.get("actor") or {}).get("id")
+    subject_id = (event.get("subject") or {}).get("id") or ""
+    fields = {k: v for k, v in (event.get("data") or {}).items() if isinstance(v, str | int)}
+    fields.setdefault("conversation_id", subject_id)
+    try:
+        path = rule.path.format(**{**fields, "subject_id": subject_id})
+    except (KeyError, IndexError, ValueError):
+        path = "/notifications"
+    link = base_url.rstrip("/") + path
+    seen: set[str] = set()
+    result: list[Message] = []
+    for user_id in rule.recipients(event):
+        own_action = user_id == actor_id and rule.category != "security"
+        if not user_id or own_action or user_id in seen:
+            continue
+        seen.add(user_id)
+        result.append(Message(user_id, rule.category, rule.title, rule.body, link))
+    return result

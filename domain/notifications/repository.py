@@ -1,0 +1,95 @@
+"""Stored in-app notifications: one per (event, recipient), however often the event comes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from domain.notifications.models import NOTIFICATIONS, PENDING, SKIPPED, Message
+from domain.notifications.preferences import get_preferences, wants
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    user_id: str
+    created: bool  # False when the event had already been handled for this user
+    email_due: bool
+    push_due: bool
+
+
+async def ensure_notification_indexes(db: Any) -> None:
+    notifications = db[NOTIFICATIONS]
+    await notifications.create_index("dedupe_key", unique=True)
+    await notifications.create_index([("user_id", 1), ("created_at", -1)])
+
+
+async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
+    """Insert the in-app notification, with each channel due or skipped per preferences.
+
+    Idempotent: a redelivered event finds its notification by `dedupe_key` and reports
+    which channels are still owed, so a crash between storing and enqueueing heals.
+    """
+    preferences = await get_preferences(db, message.user_id)
+    dedupe_key = f"{event['id']}:{message.user_id}"
+    doc: dict[str, Any] = {
+        "_id": str(ObjectId()),
+        "dedupe_key": dedupe_key,
+        "user_id": message.user_id,
+        "event_id": str(event["id"]),
+        "event_type": event.get("type"),
+        "category": message.category,
+        "title": message.title,
+        "body": message.body,
+        "link": message.link,
+        "read": False,
+        "created_at": datetime.now(UTC),
+        "email_status": PENDING if wants(preferences, "email", message.category) else SKIPPED,
+        "push_status": PENDING if wants(preferences, "push", message.category) else SKIPPED,
+    }
+    created = True
+    try:
+        await db[NOTIFICATIONS].insert_one(doc)
+    except DuplicateKeyError:
+        created = False
+        existing = await db[NOTIFICATIONS].find_one({"dedupe_key": dedupe_key})
+        if existing is None:  # pragma: no cover - deleted in between
+            raise
+        doc = existing
+    return Stored(
+        id=str(doc["_id"]),
+        user_id=message.user_id,
+        created=created,
+        email_due=doc.get("email_status") not in ("sent", SKIPPED, "dead"),
+        push_due=doc.get("push_status") not in ("sent", SKIPPED, "dead"),
+    )
+
+
+async def get(db: Any, notification_id: str) -> dict[str, Any] | None:
+    return await db[NOTIFICATIONS].find_one({"_id": notification_id})
+
+
+async def list_for(
+    db: Any, user_id: str, *, unread_only: bool = False, skip: int = 0, limit: int = 20
+) -> tuple[list[dict[str, Any]], int]:
+    query: dict[str, Any] = {"user_id": user_id}
+    if unread_only:
+        query["read"] = False
+    total = await db[NOTIFICATIONS].count_documents(query)
+    cursor = db[NOTIFICATIONS].find(query).sort("created_at", -1).skip(skip).limit(limit)
+    return [doc async for doc in cursor], total
+
+
+async def mark_read(db: Any, user_id: str, notification_id: str | None = None) -> int:
+    """Mark one notification (or all of the user's) read; scoped to the user."""
+    query: dict[str, Any] = {"user_id": user_id, "read": False}
+    if notification_id is not None:
+        query["_id"] = notification_id
+    result = await db[NOTIFICATIONS].update_many(
+        query, {"$set": {"read": True, "read_at": datetime.now(UTC)}}
+    )
+    return int(result.modified_count)

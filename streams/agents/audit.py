@@ -1,0 +1,28 @@
+"""The audit trail: every event of every topic, appended once to the hash chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.logging import get_logger
+from domain.audit.chain import append
+from domain.audit.mapping import audit_record
+from streams.app import app
+from streams.context import streams_context
+from streams.topics import EVENT_TOPICS, PARTITIONS
+
+log = get_logger(__name__)
+
+events_topic = app.topic(*EVENT_TOPICS, partitions=PARTITIONS, value_serializer="json")
+
+
+@app.agent(events_topic, concurrency=1)
+async def audit_events(stream: Any) -> None:
+    async for event in stream.events():
+        value = event.value
+        if not isinstance(value, dict) or not value.get("id"):
+            log.warning("audit_skipped_malformed", topic=event.message.topic)
+            continue
+        context = await streams_context()
+        key = context.settings.audit.hmac_key.get_secret_value().encode()
+        await append(context.db, key, audit_record(value, source=event.message.topic))

@@ -1,0 +1,39 @@
+"""Domain events to in-app notifications, then email and push jobs for the channels due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.logging import get_logger
+from domain.notifications.mapping import messages_for
+from domain.notifications.repository import store
+from streams.app import app
+from streams.context import streams_context
+from streams.topics import DOMAIN_TOPICS, PARTITIONS
+
+log = get_logger(__name__)
+
+domain_topic = app.topic(*DOMAIN_TOPICS, partitions=PARTITIONS, value_serializer="json")
+
+
+async def notify(context: Any, event: dict[str, Any]) -> int:
+    """Store one notification per recipient and enqueue its deliveries; returns how many."""
+    messages = messages_for(event, context.settings.app.base_url)
+    for message in messages:
+        stored = await store(context.db, event, message)
+        # Enqueued even for a notification that already existed: if a crash came between
+        # storing and enqueueing, this is where the delivery resumes (the actors are
+        # idempotent by notification id).
+        if stored.email_due:
+            context.jobs.enqueue("notifications.send_email", notification_id=stored.id)
+        if stored.push_due:
+            context.jobs.enqueue("notifications.send_push", notification_id=stored.id)
+    return len(messages)
+
+
+@app.agent(domain_topic, concurrency=1)
+async def notify_recipients(stream: Any) -> None:
+    async for value in stream:
+        if not isinstance(value, dict) or not value.get("id"):
+            continue
+        await notify(await streams_context(), value)

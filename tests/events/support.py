@@ -1,0 +1,69 @@
+"""What the event tests share: waiting, reading the mail and push sinks, seeding users."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bson import ObjectId
+
+from domain.events import Actor, Event, Subject, new_event
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], timeout: float = 60.0, every: float = 0.2
+) -> Any:
+    """Poll `check` until it returns something truthy; fail with its last value."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(every)
+    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+
+
+def sent_emails(data_dir: Path, notification_ids: set[str]) -> list[str]:
+    """Notification ids of the emails the SMTP sink received, one entry per message."""
+    found: list[str] = []
+    for path in (data_dir / "mail").glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes())
+        ident = message.get("X-Esante-Notification")
+        if ident in notification_ids:
+            found.append(ident)
+    return found
+
+
+def sent_pushes(data_dir: Path, notification_ids: set[str]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for path in (data_dir / "push").glob("*.json"):
+        record = json.loads(path.read_text())
+        ident = ((record.get("body") or {}).get("data") or {}).get("notification_id")
+        if ident in notification_ids:
+            found.append(record)
+    return found
+
+
+async def add_user(db: Any, role: str = "patient") -> str:
+    user_id = ObjectId()
+    await db.users.insert_one(
+        {"_id": user_id, "email": f"{role}-{user_id}@example.org", "role": role}
+    )
+    return str(user_id)
+
+
+def appointment_confirmed(patient_id: str, doctor_id: str) -> Event:
+    appointment_id = str(ObjectId())
+    return new_event(
+        "appointment.confirmed",
+        actor=Actor(id=doctor_id, role="doctor"),
+        subject=Subject(type="appointment", id=appointment_id),
+        patient_id=patient_id,
+        data={"patient_id": patient_id, "doctor_id": doctor_id, "start": "2030-01-01T09:00:00Z"},
+    )
