@@ -1,0 +1,69 @@
+"""Account emails: verification and password reset.
+
+Messages carry a user id or an address, never a token: the job derives its token from its
+own message id, so a retry mails the same link and a dead letter shows nothing secret.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from actors.context import run_async, worker_db, worker_mongo
+from config.logging import get_logger
+from config.settings import get_settings
+from domain.accounts import AccountsEnv
+from domain.accounts.mails import OutgoingEmail, password_reset_email, verification_email
+
+log = get_logger(__name__)
+QUEUE = "auth"
+
+
+def _env() -> AccountsEnv:
+    settings = get_settings()
+    return AccountsEnv(
+        db=worker_db(),
+        client=worker_mongo(),
+        redis=None,  # mail jobs touch neither lockout counters nor revocation markers
+        settings=settings.auth,
+        base_url=settings.app.base_url,
+    )
+
+
+def _job_id() -> str:
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        raise RuntimeError("account emails must run as Dramatiq jobs")
+    return str(message.message_id)
+
+
+def _send(kind: str, job_id: str, mail: OutgoingEmail | None) -> None:
+    from infra.mail import send_committed
+
+    if mail is None:
+        log.info("account_email_not_needed", kind=kind, job=job_id)
+        return
+    send_committed(
+        get_settings().mail,
+        to=mail.to,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        message_id=f"<{kind}.{job_id}@esante>",
+        commit=lambda: None,  # the token is already stored; a resend repeats the same link
+    )
+    log.info("account_email_sent", kind=kind, job=job_id)
+
+
+@dramatiq.actor(actor_name="auth.send_verification_email", queue_name=QUEUE)
+def send_verification_email(user_id: str | None = None, email: str | None = None) -> None:
+    job_id = _job_id()
+    mail = run_async(verification_email(_env(), job_id=job_id, user_id=user_id, email=email))
+    _send("verification", job_id, mail)
+
+
+@dramatiq.actor(actor_name="auth.send_password_reset_email", queue_name=QUEUE)
+def send_password_reset_email(email: str) -> None:
+    job_id = _job_id()
+    mail = run_async(password_reset_email(_env(), job_id=job_id, email=email))
+    _send("password_reset", job_id, mail)
