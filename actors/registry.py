@@ -1,4 +1,3 @@
 """Imports every actor module so the broker knows all actors (what `dramatiq` loads)."""
 
-from actors import events, notifications, records, system  # noqa: F401
-from actors import auth  # noqa: F401, E402
+from actors import appointments, auth, events, notifications, profiles, records, system  # noqa: F401

@@ -1,0 +1,140 @@
+"""Verification and password reset through a real worker process and the SMTP sink."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tests.auth.support import PASSWORD, new_email, patient_form, sign_in
+from tests.support.mail import link_in, messages_to, token_in, wait_for_email
+
+pytestmark = pytest.mark.e2e
+
+NEW_PASSWORD = "a brand new secret 42"
+
+
+async def mail_for(data_dir, email: str, count: int = 1):  # type: ignore[no-untyped-def]
+    return await asyncio.to_thread(wait_for_email, data_dir, email, count=count)
+
+
+async def test_registration_mails_a_single_use_verification_link(
+    client, platform, data_dir
+) -> None:
+    platform.start("worker")
+    form = patient_form()
+    assert (await client.post("/api/v1/auth/register", json=form)).status_code == 201
+    login = {"email": form["email"], "password": PASSWORD}
+    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 403
+
+    message = await mail_for(data_dir, form["email"])
+    assert link_in(message, "/verify-email").startswith("http://app.test/verify-email?token=")
+    token = token_in(message, "/verify-email")
+
+    verified = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert verified.status_code == 200
+    assert verified.json()["email_verified"] is True
+    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
+
+    again = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert again.status_code == 400
+    assert again.headers["content-type"] == "application/problem+json"
+    bogus = await client.post("/api/v1/auth/verify-email", json={"token": token[:-2] + "xx"})
+    assert bogus.status_code == 400
+
+
+async def test_resend_verification_is_202_for_any_address(client, platform, data_dir) -> None:
+    platform.start("worker")
+    form = patient_form()
+    assert (await client.post("/api/v1/auth/register", json=form)).status_code == 201
+    await mail_for(data_dir, form["email"])
+    nobody = new_email("nobody")
+    unknown = await client.post("/api/v1/auth/resend-verification", json={"email": nobody})
+    known = await client.post("/api/v1/auth/resend-verification", json={"email": form["email"]})
+    assert unknown.status_code == known.status_code == 202
+    assert unknown.json() == known.json()
+
+    second = await mail_for(data_dir, form["email"], count=2)
+    first_token = token_in(messages_to(data_dir, form["email"])[0], "/verify-email")
+    assert token_in(second, "/verify-email") != first_token
+    await asyncio.sleep(1)
+    assert messages_to(data_dir, nobody) == []
+    # Either link verifies; after that, both are spent.
+    ok = await client.post("/api/v1/auth/verify-email", json={"token": first_token})
+    assert ok.status_code == 200
+    spent = await client.post(
+        "/api/v1/auth/verify-email", json={"token": token_in(second, "/verify-email")}
+    )
+    assert spent.status_code == 400
+
+
+async def test_password_reset_ends_every_session_and_old_access_tokens(
+    client, platform, data_dir, settings
+) -> None:
+    from tests.auth.support import register_verified
+
+    platform.start("worker")
+    form = patient_form()
+    await register_verified(client, settings, form)
+    session = await sign_in(client, form["email"])
+    for _ in range(3):  # a few failures do not survive the reset
+        await client.post(
+            "/api/v1/auth/login", json={"email": form["email"], "password": "wrong-wrong"}
+        )
+
+    nobody = new_email("nobody")
+    unknown = await client.post("/api/v1/auth/forgot-password", json={"email": nobody})
+    known = await client.post("/api/v1/auth/forgot-password", json={"email": form["email"]})
+    assert unknown.status_code == known.status_code == 202
+    assert unknown.json() == known.json()
+
+    verification_mails = len(messages_to(data_dir, form["email"]))
+    message = await mail_for(data_dir, form["email"], count=verification_mails + 1)
+    assert "reset" in str(message["Subject"]).lower()
+    assert link_in(message, "/reset-password").startswith("http://app.test/reset-password?token=")
+    token = token_in(message, "/reset-password")
+
+    weak = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": "short"}
+    )
+    assert weak.status_code == 422
+    reset = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD}
+    )
+    assert reset.status_code == 200, reset.text
+
+    assert (await client.get("/api/v1/auth/me", headers=session.headers)).status_code == 401
+    stale = await client.post("/api/v1/auth/refresh", json={"refresh_token": session.refresh_token})
+    assert stale.status_code == 401
+    old = await client.post(
+        "/api/v1/auth/login", json={"email": form["email"], "password": PASSWORD}
+    )
+    assert old.status_code == 401
+    fresh = await sign_in(client, form["email"], NEW_PASSWORD)
+    assert (await client.get("/api/v1/auth/me", headers=fresh.headers)).status_code == 200
+
+    replay = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": "yet another one 7"}
+    )
+    assert replay.status_code == 400
+    await asyncio.sleep(1)
+    assert messages_to(data_dir, nobody) == []
+
+
+async def test_forgot_password_answers_as_fast_for_unknown_addresses(client, settings) -> None:
+    from tests.auth.support import register_verified
+
+    form = patient_form()
+    await register_verified(client, settings, form)
+
+    async def timed(email: str) -> float:
+        started = time.perf_counter()
+        response = await client.post("/api/v1/auth/forgot-password", json={"email": email})
+        assert response.status_code == 202
+        return time.perf_counter() - started
+
+    known = sorted([await timed(form["email"]) for _ in range(7)])[3]
+    unknown = sorted([await timed(new_email()) for _ in range(7)])[3]
+    # Both only enqueue a job; neither reads the account.
+    assert abs(known - unknown) < max(known, unknown) * 0.5 + 0.005
