@@ -34,8 +34,15 @@ def outbox_watchdog(jobs: BrokerJobQueue) -> str:
     return "enqueued events.relay_outbox"
 
 
+def appointment_reminders(jobs: BrokerJobQueue) -> str:
+    # The sweep enqueues one job per due reminder; each re-checks and sends at most once.
+    jobs.enqueue("appointments.sweep_reminders")
+    return "enqueued appointments.sweep_reminders"
+
+
 JOBS: list[JobSpec] = [
     JobSpec(id="system.heartbeat", seconds=60, run=heartbeat),
     JobSpec(id="records.prescription_lock_sweep", seconds=60, run=prescription_lock_sweep),
     JobSpec(id="events.outbox_watchdog", seconds=30, run=outbox_watchdog),
+    JobSpec(id="appointments.reminders", seconds=120, run=appointment_reminders),
 ]

@@ -11,7 +11,7 @@ from domain.appointments import repository
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status
 from domain.appointments.transactions import run_in_transaction
-from domain.events import Actor, publish
+from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
 from domain.scheduling.slots import find_slot, overlaps
 from domain.shared.clock import utcnow
@@ -39,7 +39,13 @@ def parse_booking(body: dict[str, Any]) -> tuple[str, datetime, str, str]:
 
 
 async def book(
-    client: Any, db: Any, caller: Actor, body: dict[str, Any], *, now: datetime | None = None
+    client: Any,
+    db: Any,
+    caller: Actor,
+    body: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    context: EventContext | None = None,
 ) -> dict[str, Any]:
     if caller.role != "patient" or caller.id is None:
         raise Forbidden("only patients book appointments")
@@ -78,7 +84,7 @@ async def book(
 
     async def write(session: Any) -> None:
         await repository.insert(db, doc, session)
-        await publish(db, appointment_event(doc, caller), session=session)
+        await publish(db, appointment_event(doc, caller, context=context), session=session)
 
     try:
         await run_in_transaction(client, write)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.appointments.states import Status
-from domain.events import Actor, Event, EventType, Subject, new_event
+from domain.events import Actor, Event, EventContext, EventType, Subject, new_event
 from domain.shared.clock import iso_z
 
 _TYPE_BY_STATUS = {
@@ -34,7 +34,12 @@ def event_data(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def appointment_event(
-    doc: dict[str, Any], actor: Actor, *, type_: str | None = None, **extra: Any
+    doc: dict[str, Any],
+    actor: Actor,
+    *,
+    type_: str | None = None,
+    context: EventContext | None = None,
+    **extra: Any,
 ) -> Event:
     return new_event(
         type_ or _TYPE_BY_STATUS[Status(doc["status"])],
@@ -42,4 +47,5 @@ def appointment_event(
         subject=Subject(type="appointment", id=str(doc["_id"])),
         patient_id=doc["patient_id"],
         data={**event_data(doc), **{k: v for k, v in extra.items() if v is not None}},
+        context=context,
     )

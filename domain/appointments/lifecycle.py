@@ -9,7 +9,7 @@ from domain.appointments.events import appointment_event
 from domain.appointments.states import RELEASING, RULES, Transition
 from domain.appointments.transactions import run_in_transaction
 from domain.appointments.visibility import visible_appointment
-from domain.events import Actor, publish
+from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
@@ -43,6 +43,8 @@ async def change_status(
     appointment_id: str,
     transition: Transition,
     body: dict[str, Any] | None = None,
+    *,
+    context: EventContext | None = None,
 ) -> dict[str, Any]:
     doc = await visible_appointment(db, caller, appointment_id)
     from_statuses, target, parties, _ = RULES[transition]
@@ -67,7 +69,9 @@ async def change_status(
             raise Conflict(f"cannot {transition} an appointment that is {status}")
         if target in RELEASING:
             await schedule.release_slot(db, updated["doctor_id"], updated["start"], session)
-        await publish(db, appointment_event(updated, caller, reason=reason), session=session)
+        await publish(
+            db, appointment_event(updated, caller, context=context, reason=reason), session=session
+        )
         return updated
 
     return await run_in_transaction(client, write)

@@ -67,14 +67,6 @@ async def page(
     return items, total
 
 
-async def shares_appointment(db: Any, doctor_id: str, patient_id: str, exclude: list[str]) -> bool:
-    doc = await db[APPOINTMENTS].find_one(
-        {"doctor_id": doctor_id, "patient_id": patient_id, "status": {"$nin": exclude}},
-        {"_id": 1},
-    )
-    return doc is not None
-
-
 async def confirmed_between(db: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
     cursor = db[APPOINTMENTS].find(
         {"status": "confirmed", "start": {"$gt": start, "$lte": end}},

@@ -5,14 +5,18 @@ MongoDB (a replica set) isolates transactions and reports a transient write conf
 two touch the same document; those are retried. The embedded development store answers
 `hello` without a replica-set name and runs every session on one SQLite connection, so two
 open transactions would nest and commit or roll back each other's writes: there, this
-process runs its transactions one at a time.
+process runs its transactions one at a time (across its event loops and threads too, since
+a worker runs one loop per thread).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Awaitable, Callable
+import threading
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -23,7 +27,10 @@ from domain.shared.transaction import transaction
 T = TypeVar("T")
 ATTEMPTS = 5
 _isolating: dict[int, bool] = {}
-_serial: dict[int, asyncio.Lock] = {}
+_process_lock = threading.Lock()
+_loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def is_transient(exc: PyMongoError) -> bool:
@@ -41,6 +48,20 @@ async def isolates_transactions(client: Any) -> bool:
     return _isolating[key]
 
 
+@contextlib.asynccontextmanager
+async def _one_at_a_time() -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    loop_lock = _loop_locks.setdefault(loop, asyncio.Lock())
+    async with loop_lock:
+        # Polling keeps cancellation safe: a cancelled waiter never ends up owning the lock.
+        while not _process_lock.acquire(blocking=False):  # noqa: ASYNC110 - a thread lock
+            await asyncio.sleep(0.002)
+        try:
+            yield
+        finally:
+            _process_lock.release()
+
+
 async def _attempt(client: Any, work: Callable[[Any], Awaitable[T]]) -> T:
     async with transaction(client) as session:
         return await work(session)
@@ -51,8 +72,7 @@ async def run_in_transaction(client: Any, work: Callable[[Any], Awaitable[T]]) -
         try:
             if await isolates_transactions(client):
                 return await _attempt(client, work)
-            lock = _serial.setdefault(id(client), asyncio.Lock())
-            async with lock:
+            async with _one_at_a_time():
                 return await _attempt(client, work)
         except DuplicateKeyError:
             raise

@@ -9,12 +9,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(value: datetime) -> datetime:
-    """Naive values are taken as UTC (what the store hands back without tz_aware)."""
+def as_utc(value: datetime | str) -> datetime:
+    """Naive values are taken as UTC (what the store hands back without tz_aware).
+
+    A string is accepted too: the embedded store keeps a datetime written by `$set` as its
+    text ("2027-01-04 09:00:00.000000"), so values read back may be either.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 
-def iso_z(value: datetime) -> str:
+def iso_z(value: datetime | str) -> str:
     return as_utc(value).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,59 @@
+"""/api/v1/doctors/me: the signed-in doctor's weekly availability and time off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post, put
+from pydantic import BaseModel, Field
+
+from api.security import BEARER, requires_role
+from domain.accounts import Principal
+from domain.scheduling import service as scheduling
+from infra.resources import Resources
+
+
+class WeeklyRuleIn(BaseModel):
+    weekday: int = Field(description="0 = Monday .. 6 = Sunday")
+    start: str = Field(description="HH:MM in the doctor's time zone")
+    end: str = Field(description="HH:MM in the doctor's time zone")
+
+
+class AvailabilityIn(BaseModel):
+    timezone: str = Field(description="IANA time zone, e.g. Africa/Tunis")
+    slot_minutes: int
+    weekly: list[WeeklyRuleIn]
+
+
+class TimeOffIn(BaseModel):
+    start: str = Field(description="ISO 8601 UTC date-time")
+    end: str = Field(description="ISO 8601 UTC date-time")
+    reason: str | None = None
+
+
+class AvailabilityController(Controller):
+    path = "/api/v1/doctors/me"
+    tags = ["appointments"]
+    guards = [requires_role("doctor")]
+    security = BEARER
+
+    @put("/availability", summary="Replace my weekly availability")
+    async def set_availability(
+        self, data: AvailabilityIn, current_user: Principal, resources: Resources
+    ) -> dict[str, Any]:
+        saved = await scheduling.set_availability(
+            resources.db, current_user.user_id, data.model_dump()
+        )
+        return saved.as_dict()
+
+    @get("/availability", summary="My weekly availability as stored")
+    async def get_availability(
+        self, current_user: Principal, resources: Resources
+    ) -> dict[str, Any]:
+        return await scheduling.get_availability(resources.db, current_user.user_id)
+
+    @post("/time-off", summary="Block a period (no slots are offered in it)", status_code=201)
+    async def add_time_off(
+        self, data: TimeOffIn, current_user: Principal, resources: Resources
+    ) -> dict[str, Any]:
+        return await scheduling.add_time_off(resources.db, current_user.user_id, data.model_dump())

@@ -1,0 +1,117 @@
+"""/api/v1: specialties, doctor search and public profiles, free slots, patient profiles."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from api.controllers.providers import (
+    PageParam,
+    PageSizeParam,
+    actor_of,
+    provide_event_context,
+    provide_photo_store,
+)
+from api.security import BEARER, authenticated
+from domain.accounts import Principal
+from domain.discovery.search import DoctorQuery, search_doctors
+from domain.events import EventContext
+from domain.profiles import service as profiles
+from domain.profiles.photos import PhotoStore
+from domain.scheduling import service as scheduling
+from domain.shared.clock import utcnow
+from domain.specialties import SPECIALTIES
+from infra.resources import Resources
+
+
+class DoctorsController(Controller):
+    path = "/api/v1"
+    tags = ["doctors"]
+    dependencies = {
+        "photo_store": Provide(provide_photo_store, sync_to_thread=False),
+        "context": Provide(provide_event_context, sync_to_thread=False),
+    }
+
+    @get("/specialties", summary="Medical specialties with their codes")
+    async def specialties(self) -> list[dict[str, str]]:
+        return [{"code": s.code, "name": s.name} for s in SPECIALTIES]
+
+    @get(
+        "/doctors",
+        summary="Find doctors; with lat,lng each item has distance_km, nearest first",
+    )
+    async def search(
+        self,
+        resources: Resources,
+        photo_store: PhotoStore,
+        specialty: str | None = None,
+        q: Annotated[str | None, Parameter(description="part of the name")] = None,
+        city: str | None = None,
+        lat: float | None = None,
+        lng: float | None = None,
+        radius_km: float | None = None,
+        available_on: Annotated[
+            date | None, Parameter(description="a free slot on this date")
+        ] = None,
+        page: Annotated[int, PageParam] = 1,
+        page_size: Annotated[int, PageSizeParam] = 20,
+    ) -> dict[str, Any]:
+        query = DoctorQuery(
+            specialty=specialty or None,
+            q=q or None,
+            city=city or None,
+            lat=lat,
+            lng=lng,
+            radius_km=radius_km,
+            available_on=available_on,
+            page=page,
+            page_size=page_size,
+        )
+        return await search_doctors(resources.db, photo_store, query)
+
+    @get("/doctors/{doctor_id:str}", summary="A doctor's public profile")
+    async def doctor(
+        self, doctor_id: str, resources: Resources, photo_store: PhotoStore
+    ) -> dict[str, Any]:
+        return await profiles.public_doctor(resources.db, photo_store, doctor_id)
+
+    @get("/doctors/{doctor_id:str}/slots", summary="Free slots (UTC) between two dates")
+    async def slots(
+        self,
+        doctor_id: str,
+        resources: Resources,
+        photo_store: PhotoStore,
+        first: Annotated[
+            date | None, Parameter(query="from", description="first date (default today)")
+        ] = None,
+        last: Annotated[
+            date | None, Parameter(query="to", description="last date, at most 31 days on")
+        ] = None,
+    ) -> list[dict[str, str]]:
+        await profiles.public_doctor(resources.db, photo_store, doctor_id)  # 404 if none
+        first = first or utcnow().date()
+        last = last or first + timedelta(days=6)
+        found = await scheduling.free_slots(resources.db, doctor_id, first, last)
+        return [slot.as_dict() for slot in found]
+
+    @get(
+        "/patients/{patient_id:str}",
+        summary="A patient's profile: the patient, a doctor treating them, or an admin",
+        guards=[authenticated],
+        security=BEARER,
+    )
+    async def patient(
+        self,
+        patient_id: str,
+        current_user: Principal,
+        resources: Resources,
+        photo_store: PhotoStore,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await profiles.patient_for(
+            resources.db, photo_store, actor_of(current_user), patient_id, context
+        )

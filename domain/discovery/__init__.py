@@ -1,0 +1,1 @@
+"""Finding doctors: by specialty, name, city, distance and availability."""

@@ -1,0 +1,1 @@
+"""Patient and doctor profiles, and profile photos."""

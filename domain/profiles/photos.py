@@ -1,0 +1,142 @@
+"""Profile photos: type decided by the file's bytes, stored under a key the server makes,
+shown through a signed URL that expires; a worker job makes a square thumbnail."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+
+from domain.profiles import repository
+from domain.shared.clock import utcnow
+from domain.shared.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from domain.shared.jobs import JobQueue
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+THUMBNAIL_PX = 256
+PROCESS_PHOTO = "profiles.process_photo"
+
+
+def sniff_image(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the magic bytes; never from the name or header sent."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+@dataclass(frozen=True)
+class PhotoStore:
+    """The S3 side. boto3 blocks, so async callers go through a worker thread."""
+
+    s3: Any
+    bucket: str
+    url_ttl_seconds: int
+
+    def put_sync(self, key: str, data: bytes, content_type: str) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get_sync(self, key: str) -> bytes:
+        return bytes(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def url_sync(self, key: str) -> str:
+        return str(
+            self.s3.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": key},
+                ExpiresIn=self.url_ttl_seconds,
+            )
+        )
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self.put_sync, key, data, content_type)
+
+    async def url(self, key: str) -> str:
+        # Signing is local computation (no request), cheap enough for the event loop.
+        return self.url_sync(key)
+
+
+async def upload_photo(
+    db: Any, store: PhotoStore, jobs: JobQueue, user_id: str, role: str, data: bytes
+) -> dict[str, str]:
+    if not data:
+        raise InvalidInput("the file is empty", field="file")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise TooLarge(f"a photo is at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
+    kind = sniff_image(data[:16])
+    if kind is None:
+        raise UnsupportedMediaType("a photo must be a JPEG, PNG or WebP image")
+    content_type, extension = kind
+    photo_id = ObjectId()
+    key = f"photos/{user_id}/{uuid.uuid4().hex}.{extension}"
+    await store.put(key, data, content_type)
+    await db[repository.PHOTOS].insert_one(
+        {
+            "_id": photo_id,
+            "user_id": user_id,
+            "key": key,
+            "content_type": content_type,
+            "size": len(data),
+            "thumbnail_key": None,
+            "created_at": utcnow(),
+        }
+    )
+    await repository.save(db, role, user_id, {"photo_id": str(photo_id)})
+    jobs.enqueue(PROCESS_PHOTO, photo_id=str(photo_id))
+    return {"photo_url": await store.url(key)}
+
+
+async def photo_url(db: Any, store: PhotoStore, photo_id: str | None) -> str | None:
+    if not photo_id or not ObjectId.is_valid(photo_id):
+        return None
+    doc = await db[repository.PHOTOS].find_one({"_id": ObjectId(photo_id)})
+    if doc is None:
+        return None
+    return await store.url(doc.get("thumbnail_key") or doc["key"])
+
+
+def square_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes:
+    """Centre-cropped square, resized; PNG keeps transparency, everything else is JPEG."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened)
+        side = min(image.size)
+        left, top = (image.width - side) // 2, (image.height - side) // 2
+        square = image.crop((left, top, left + side, top + side)).resize(
+            (size, size), Image.Resampling.LANCZOS
+        )
+        out = io.BytesIO()
+        if square.mode in ("RGBA", "LA", "P"):
+            square.save(out, format="PNG", optimize=True)
+        else:
+            square.convert("RGB").save(out, format="JPEG", quality=85)
+        return out.getvalue()
+
+
+def thumbnail_key(key: str, data: bytes) -> str:
+    return key.rsplit(".", 1)[0] + (".thumb.png" if data.startswith(b"\x89PNG") else ".thumb.jpg")
+
+
+async def make_thumbnail(db: Any, store: PhotoStore, photo_id: str) -> str | None:
+    """Store a square thumbnail beside the photo; the key made, or None if nothing to do.
+    Safe to run twice: a photo that has one already is left alone."""
+    if not ObjectId.is_valid(photo_id):
+        return None
+    doc = await db[repository.PHOTOS].find_one({"_id": ObjectId(photo_id)})
+    if doc is None or doc.get("thumbnail_key"):
+        return None
+    original = await asyncio.to_thread(store.get_sync, doc["key"])
+    thumbnail = await asyncio.to_thread(square_thumbnail, original)
+    key = thumbnail_key(doc["key"], thumbnail)
+    content_type = "image/png" if key.endswith(".png") else "image/jpeg"
+    await store.put(key, thumbnail, content_type)
+    await db[repository.PHOTOS].update_one({"_id": doc["_id"]}, {"$set": {"thumbnail_key": key}})
+    return key

@@ -1,0 +1,149 @@
+"""Own profiles, validation, photos (type by content, size limit, thumbnail)."""
+
+import asyncio
+import io
+
+import pytest
+from bson import ObjectId
+from PIL import Image
+
+from config.settings import Settings
+from infra.mongo import create_mongo_client
+from tests.support.people import make_person
+
+
+@pytest.fixture
+async def db(settings: Settings):  # type: ignore[no-untyped-def]
+    client = create_mongo_client(settings.mongo)
+    yield client[settings.mongo.db]
+    client.close()
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (40, 20)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()
+
+
+async def test_patient_profile_round_trip_and_validation(client, db, settings: Settings) -> None:
+    patient = await make_person(db, settings, "patient", "Nour", "Jaziri", phone="+216 20 000 000")
+    url = "/api/v1/users/me/profile"
+    assert (await client.get(url)).status_code == 401
+    empty = (await client.get(url, headers=patient.headers)).json()
+    assert empty["role"] == "patient" and empty["phone"] == "+216 20 000 000"
+    assert empty["allergies"] == [] and empty["photo_url"] is None
+    changes = {
+        "date_of_birth": "1990-05-17",
+        "gender": "female",
+        "blood_type": "O-",
+        "allergies": ["penicillin", "peanuts"],
+        "chronic_conditions": ["asthma"],
+        "address": "12 rue de Marseille, Tunis",
+        "emergency_contact": {
+            "name": "Sami",
+            "phone": "+216 98 111 222",
+            "relationship": "brother",
+        },
+    }
+    saved = await client.patch(url, json=changes, headers=patient.headers)
+    assert saved.status_code == 200, saved.text
+    again = (await client.get(url, headers=patient.headers)).json()
+    for key, value in changes.items():
+        if key == "emergency_contact":
+            assert again[key]["name"] == "Sami"
+        else:
+            assert again[key] == value
+
+    for bad, field in (
+        ({"blood_type": "Z+"}, "blood_type"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
+        ({"date_of_birth": "17/05/1990"}, "date_of_birth"),
+        ({"phone": "call me"}, "phone"),
+        ({"bio": "doctors only"}, "bio"),
+    ):
+        refused = await client.patch(url, json=bad, headers=patient.headers)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["errors"][0]["field"] == field
+    assert (await client.get(url, headers=patient.headers)).json()["blood_type"] == "O-"
+
+
+async def test_doctor_profile_fields_and_ranges(client, db, settings: Settings) -> None:
+    doctor = await make_person(db, settings, "doctor", "Hedi", "Mansour", specialty="neurology")
+    url = "/api/v1/users/me/profile"
+    body = {
+        "specialty": "cardiology",
+        "bio": "Heart doctor",
+        "languages": ["fr", "ar"],
+        "consultation_fee": 60,
+        "years_experience": 12,
+        "clinic": {
+            "name": "C",
+            "address": "1 av",
+            "city": "Tunis",
+            "location": {"lat": 36.8, "lng": 10.18},
+        },
+    }
+    saved = await client.patch(url, json=body, headers=doctor.headers)
+    assert saved.status_code == 200, saved.text
+    view = saved.json()
+    assert view["specialty"] == "cardiology" and view["clinic"]["location"] == {
+        "lat": 36.8,
+        "lng": 10.18,
+    }
+    for bad, field in (
+        ({"clinic": {"city": "X", "location": {"lat": 91, "lng": 0}}}, "clinic.location.lat"),
+        ({"clinic": {"city": "X", "location": {"lat": 0, "lng": -181}}}, "clinic.location.lng"),
+        ({"specialty": "astrology"}, "specialty"),
+        ({"years_experience": -1}, "years_experience"),
+        ({"consultation_fee": -5}, "consultation_fee"),
+        ({"blood_type": "A+"}, "blood_type"),
+    ):
+        refused = await client.patch(url, json=bad, headers=doctor.headers)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["errors"][0]["field"] == field
+
+
+async def test_photo_upload_refusals_and_thumbnail(client, db, settings: Settings) -> None:
+    person = await make_person(db, settings, "patient")
+    url = "/api/v1/users/me/photo"
+
+    def upload(data: bytes, name: str = "me.png", content_type: str = "image/png"):  # type: ignore[no-untyped-def]
+        return client.put(url, files={"file": (name, data, content_type)}, headers=person.headers)
+
+    # The declared type does not matter: the bytes decide.
+    text = await upload(b"just some text, not an image", "me.png", "image/png")
+    assert text.status_code == 415
+    pdf = await upload(b"%PDF-1.7\n" + b"0" * 100, "me.jpg", "image/jpeg")
+    assert pdf.status_code == 415
+    too_big = await upload(b"\xff\xd8\xff\xe0" + b"0" * (5 * 1024 * 1024), "big.jpg", "image/jpeg")
+    assert too_big.status_code == 413
+    far_too_big = await upload(
+        b"\xff\xd8\xff\xe0" + b"0" * (8 * 1024 * 1024), "big.jpg", "image/jpeg"
+    )
+    assert far_too_big.status_code == 413
+    assert far_too_big.headers["content-type"] == "application/problem+json"
+
+    ok = await upload(image_bytes("WEBP"), "photo.bin", "application/octet-stream")
+    assert ok.status_code == 200, ok.text
+    assert (
+        "X-Amz-Signature=" in ok.json()["photo_url"] and "X-Amz-Expires=" in ok.json()["photo_url"]
+    )
+    photo = await db.photos.find_one({"user_id": person.id})
+    assert photo["content_type"] == "image/webp"
+    assert photo["key"].startswith(f"photos/{person.id}/") and "photo.bin" not in photo["key"]
+
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        fetched = await http.get(ok.json()["photo_url"])
+    assert fetched.status_code == 200 and fetched.content[:4] == b"RIFF"
+
+    from actors.profiles import process_photo
+
+    await asyncio.to_thread(process_photo.fn, str(photo["_id"]))
+    photo = await db.photos.find_one({"_id": ObjectId(photo["_id"])})
+    assert photo["thumbnail_key"]
+    profile = (await client.get("/api/v1/users/me/profile", headers=person.headers)).json()
+    async with httpx.AsyncClient() as http:
+        thumbnail = (await http.get(profile["photo_url"])).content
+    assert Image.open(io.BytesIO(thumbnail)).size == (256, 256)
