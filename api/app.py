@@ -20,6 +20,7 @@ from api.middleware.rate_limit import rate_limit_middleware
 from api.middleware.request_id import request_id_middleware
 from api.middleware.security_headers import security_headers_middleware
 from api.problems import EXCEPTION_HANDLERS
+from api.realtime import create_realtime
 from api.routes import API_ROUTES
 from api.security import provide_current_user
 from api.startup import create_indexes
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    # Socket.IO lives beside the app (api/asgi.py); REST handlers emit through it.
+    app.state.realtime = create_realtime(settings, lambda: app.state.resources)
     # Wrapped around Litestar's own handler, not declared as route middleware, so that they
     # also cover requests no route matches (404, 405).
     outer = app.asgi_handler

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from api.app import create_production_app
+from api.realtime import mount
 
 
 def create_asgi() -> Any:
-    return create_production_app()
+    return mount(create_production_app())

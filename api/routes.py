@@ -7,6 +7,7 @@ from typing import Any
 from api.controllers.appointments import AppointmentsController
 from api.controllers.auth import AuthController
 from api.controllers.availability import AvailabilityController
+from api.controllers.conversations import ConversationsController
 from api.controllers.doctors import DoctorsController
 from api.controllers.profiles import ProfileController
 
@@ -16,4 +17,5 @@ API_ROUTES: list[Any] = [
     DoctorsController,
     AvailabilityController,
     AppointmentsController,
+    ConversationsController,
 ]

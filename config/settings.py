@@ -145,6 +145,16 @@ class EventsSettings(_Base):
     outbox_lease_seconds: float = Field(30.0, gt=0, validation_alias="OUTBOX_LEASE_SECONDS")
 
 
+class RealtimeSettings(_Base):
+    # "redis" lets sockets on different web processes reach each other (any deployment with
+    # more than one web process); "memory" suits a single web process only.
+    manager: Literal["redis", "memory"] = Field("redis", validation_alias="SOCKETIO_MANAGER")
+    channel: str = Field("esante-socketio", validation_alias="SOCKETIO_CHANNEL")
+    # A connected socket counts as present this long after its process last vouched for it,
+    # so a crashed web process stops showing its users online within this time.
+    presence_ttl_seconds: int = Field(60, ge=5, le=3600, validation_alias="PRESENCE_TTL_SECONDS")
+
+
 class MedicalSettings(_Base):
     prescription_edit_seconds: int = Field(3600, ge=1, validation_alias="PRESCRIPTION_EDIT_SECONDS")
 
@@ -164,6 +174,7 @@ class Settings:
         self.audit = AuditSettings()
         self.worker = WorkerSettings()
         self.medical = MedicalSettings()
+        self.realtime = RealtimeSettings()
         self.events = EventsSettings()
 
     def production_problems(self) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.accounts.indexes import ensure_indexes as accounts_indexes
 from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
+from domain.messaging.repository import ensure_indexes as messaging_indexes
 from domain.profiles.repository import INDEXES as PROFILE_INDEXES
 from domain.scheduling.repository import INDEXES as SCHEDULING_INDEXES
 from domain.shared.indexes import index_setup
@@ -19,6 +20,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     index_setup(SCHEDULING_INDEXES),
     index_setup(APPOINTMENT_INDEXES),
     index_setup(PROFILE_INDEXES),
+    messaging_indexes,
 ]
 
 

@@ -16,6 +16,10 @@ from domain.events.envelope import Event
 OUTBOX = "outbox"
 
 
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
 def outbox_entry(event: Event) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {
@@ -29,7 +33,9 @@ def outbox_entry(event: Event) -> dict[str, Any]:
         "created_at": now,
         # The relay claims an entry by pushing this into the future (a lease), and backs
         # off a failed one the same way; pending entries due now are the ones to send.
-        "available_at": now,
+        # Epoch milliseconds: a number compares the same in every store (the embedded one
+        # keeps a datetime written by `$set` as text, which no date query matches).
+        "due_ms": epoch_ms(now),
     }
 
 

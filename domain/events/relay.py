@@ -1,7 +1,7 @@
 """The outbox relay: claims pending entries, hands them to a sender, marks them sent.
 
 Several relays may run at once (one per streams instance, plus the scheduler's watchdog).
-Each claims a batch under a lease: one `update_many` moves the entries' `available_at`
+Each claims a batch under a lease: one `update_many` moves the entries' `due_ms`
 into the future and stamps them with a fresh `lease` token. Every document update is
 atomic and re-checks the filter, so an entry is claimed by one relay only; the relay then
 reads back exactly the entries carrying its token. A relay that dies mid-batch leaves
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.events.outbox import OUTBOX
+from domain.events.outbox import OUTBOX, epoch_ms
 
 LEASE_SECONDS = 30.0
 MIN_BACKOFF_SECONDS = 0.5
@@ -45,7 +45,7 @@ class Backlog:
 
 async def ensure_outbox_indexes(db: Any) -> None:
     outbox = db[OUTBOX]
-    await outbox.create_index([("status", 1), ("available_at", 1)])
+    await outbox.create_index([("status", 1), ("due_ms", 1)])
     await outbox.create_index([("lease", 1)])
     # Sent entries are kept a while for inspection, then expire (pending ones have no sent_at).
     await outbox.create_index("sent_at", expireAfterSeconds=SENT_RETENTION_SECONDS)
@@ -70,30 +70,32 @@ async def claim(
     """
     now = now or datetime.now(UTC)
     outbox = db[OUTBOX]
-    due: dict[str, Any] = {"status": "pending", "available_at": {"$lte": now}}
+    due: dict[str, Any] = {"status": "pending", "due_ms": {"$lte": epoch_ms(now)}}
     if older_than_seconds:
         due["created_at"] = {"$lte": now - timedelta(seconds=older_than_seconds)}
-    candidates = [
-        doc["_id"] async for doc in outbox.find(due, {"_id": 1}).sort("created_at", 1).limit(limit)
-    ]
-    if not candidates:
-        return "", []
     token = uuid.uuid4().hex
-    await outbox.update_many(
-        {**due, "_id": {"$in": candidates}},
-        {
-            "$set": {
-                "available_at": now + timedelta(seconds=lease_seconds),
-                "lease": token,
-                "claimed_at": now,
+    for _ in range(3):  # another relay may take every candidate between find and update
+        cursor = outbox.find(due, {"_id": 1}).sort("created_at", 1).limit(limit)
+        candidates = [doc["_id"] async for doc in cursor]
+        if not candidates:
+            return "", []
+        await outbox.update_many(
+            {**due, "_id": {"$in": candidates}},
+            {
+                "$set": {
+                    "due_ms": epoch_ms(now + timedelta(seconds=lease_seconds)),
+                    "lease": token,
+                    "claimed_ms": epoch_ms(now),
+                },
+                "$inc": {"attempts": 1},
             },
-            "$inc": {"attempts": 1},
-        },
-    )
-    entries = [doc async for doc in outbox.find({"lease": token})]
-    order = {entry_id: index for index, entry_id in enumerate(candidates)}
-    entries.sort(key=lambda doc: order.get(doc["_id"], len(order)))
-    return token, entries
+        )
+        entries = [doc async for doc in outbox.find({"lease": token})]
+        if entries:
+            order = {entry_id: index for index, entry_id in enumerate(candidates)}
+            entries.sort(key=lambda doc: order.get(doc["_id"], len(order)))
+            return token, entries
+    return "", []
 
 
 async def mark_sent(db: Any, token: str, ids: Sequence[str]) -> None:
@@ -111,7 +113,7 @@ async def mark_failed(db: Any, token: str, entry: dict[str, Any], error: BaseExc
         {"_id": entry["_id"], "lease": token},
         {
             "$set": {
-                "available_at": datetime.now(UTC) + timedelta(seconds=delay),
+                "due_ms": epoch_ms(datetime.now(UTC) + timedelta(seconds=delay)),
                 "last_error": f"{type(error).__name__}: {error}"[:500],
             },
             "$unset": {"lease": ""},

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ReturnDocument
 
+from domain.events.outbox import epoch_ms
 from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT
 
 LEASE_SECONDS = 10.0
@@ -39,20 +40,21 @@ async def claim(
 ) -> Claim:
     status = _field(channel)
     now = datetime.now(UTC)
+    now_ms = epoch_ms(now)
     token = uuid.uuid4().hex
     doc = await db[NOTIFICATIONS].find_one_and_update(
         {
             "_id": notification_id,
             "$or": [
                 {status: PENDING},
-                {status: SENDING, f"{channel}_lease_until": {"$lte": now}},
+                {status: SENDING, f"{channel}_lease_until_ms": {"$lte": now_ms}},
             ],
         },
         {
             "$set": {
                 status: SENDING,
                 f"{channel}_claim": token,
-                f"{channel}_lease_until": now + timedelta(seconds=lease_seconds),
+                f"{channel}_lease_until_ms": now_ms + int(lease_seconds * 1000),
             },
             "$inc": {f"{channel}_attempts": 1},
         },
@@ -64,10 +66,8 @@ async def claim(
     if current is None:
         return Claim("missing")
     if current.get(status) == SENDING:
-        until = current.get(f"{channel}_lease_until") or now
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=UTC)
-        return Claim("busy", retry_in=max(0.1, (until - now).total_seconds()))
+        until_ms = int(current.get(f"{channel}_lease_until_ms") or now_ms)
+        return Claim("busy", retry_in=max(0.1, (until_ms - now_ms) / 1000))
     return Claim("done", notification=current)  # sent, skipped or dead
 
 
@@ -86,7 +86,7 @@ async def release(db: Any, notification_id: str, channel: str, token: str, error
         {"_id": notification_id, f"{channel}_claim": token},
         {
             "$set": {_field(channel): PENDING, f"{channel}_error": error[:500]},
-            "$unset": {f"{channel}_lease_until": ""},
+            "$unset": {f"{channel}_lease_until_ms": ""},
         },
     )
 

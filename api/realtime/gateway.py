@@ -1,0 +1,181 @@
+"""Socket.IO events: authentication at connect, rooms, and the chat events of the contract.
+
+Client → server: `message:send {conversation_id, text}` (ack `{id}`),
+`typing:start|typing:stop {conversation_id}`, `message:read {conversation_id, message_id}`,
+and `conversation:join {conversation_id}` for a conversation opened after connecting.
+Server → client: `message:new`, `typing`, `message:read`.
+A refused event is acknowledged with `{"error": {"status", "code", "detail"}}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from socketio.exceptions import ConnectionRefusedError as Refused
+
+from api.realtime.rooms import conversation_room, user_room
+from api.realtime.server import Realtime
+from config.logging import get_logger
+from config.settings import Settings
+from domain.accounts import AccountsEnv
+from domain.accounts.authentication import authenticate
+from domain.events import Actor
+from domain.messaging import presence
+from domain.messaging.conversations import conversation_for
+from domain.messaging.messages import mark_read, send_message
+from domain.messaging.repository import conversation_ids_of
+from domain.messaging.views import message_view
+from domain.shared import errors
+
+log = get_logger(__name__)
+
+_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404,
+    errors.Forbidden: 403,
+    errors.InvalidInput: 422,
+    errors.Conflict: 409,
+    errors.Unauthenticated: 401,
+}
+
+
+def refusal(exc: errors.DomainError) -> dict[str, Any]:
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    body = {"status": status, "code": exc.code, "detail": exc.detail}
+    if exc.field:
+        body["field"] = exc.field
+    return {"error": body}
+
+
+def _field(data: Any, name: str) -> Any:
+    return data.get(name) if isinstance(data, dict) else None
+
+
+class Gateway:
+    def __init__(self, realtime: Realtime, settings: Settings) -> None:
+        self.realtime = realtime
+        self.sio = realtime.sio
+        self.ttl = settings.realtime.presence_ttl_seconds
+        self.callers: dict[str, Actor] = {}  # sockets connected to this process
+        self._refresher: asyncio.Task[None] | None = None
+
+    def register(self) -> None:
+        on = self.sio.on
+        on("connect", self.connect)
+        on("disconnect", self.disconnect)
+        on("message:send", self.message_send)
+        on("message:read", self.message_read)
+        on("typing:start", self.typing_start)
+        on("typing:stop", self.typing_stop)
+        on("conversation:join", self.conversation_join)
+
+    @property
+    def resources(self) -> Any:
+        return self.realtime.resources()
+
+    # --- connection ---------------------------------------------------------------------
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = _field(auth, "token")
+        if not isinstance(token, str) or not token:
+            raise Refused({"message": "unauthorized", "detail": "send auth: {token}"})
+        resources = self.resources
+        try:
+            principal = await authenticate(AccountsEnv.from_resources(resources), token)
+        except errors.Unauthenticated:
+            raise Refused({"message": "unauthorized", "detail": "invalid token"}) from None
+        caller = Actor(id=principal.user_id, role=principal.role.value)
+        self.callers[sid] = caller
+        await self.sio.enter_room(sid, user_room(principal.user_id))
+        # Presence first, conversations second: see Realtime.conversation_opened.
+        await presence.mark_online(resources.redis, principal.user_id, sid, self.ttl)
+        for conversation_id in await conversation_ids_of(resources.db, principal.user_id):
+            await self.sio.enter_room(sid, conversation_room(conversation_id))
+        self._keep_presence()
+
+    async def disconnect(self, sid: str, *args: Any) -> None:
+        caller = self.callers.pop(sid, None)
+        if caller is not None and caller.id is not None:
+            with contextlib.suppress(Exception):  # the TTL cleans up if Redis is away
+                await presence.mark_offline(self.resources.redis, caller.id, sid)
+
+    def _keep_presence(self) -> None:
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.create_task(self._refresh_presence())
+
+    async def _refresh_presence(self) -> None:
+        while self.callers:
+            await asyncio.sleep(self.ttl / 3)
+            sockets = [(c.id, sid) for sid, c in list(self.callers.items()) if c.id is not None]
+            try:
+                await presence.refresh(self.resources.redis, sockets, self.ttl)
+            except Exception as exc:
+                log.warning("presence_refresh_failed", error=type(exc).__name__)
+
+    # --- events -------------------------------------------------------------------------
+
+    def caller(self, sid: str) -> Actor:
+        caller = self.callers.get(sid)
+        if caller is None:
+            raise errors.Unauthenticated("not connected")
+        return caller
+
+    async def _in_conversation(self, sid: str, conversation_id: Any) -> str:
+        """The conversation id once this socket is in its room; only participants get in."""
+        if not isinstance(conversation_id, str) or not conversation_id:
+            raise errors.InvalidInput("is required", field="conversation_id")
+        room = conversation_room(conversation_id)
+        if room not in self.sio.rooms(sid):
+            await conversation_for(self.resources.db, self.caller(sid), conversation_id)
+            await self.sio.enter_room(sid, room)
+        return conversation_id
+
+    async def conversation_join(self, sid: str, data: Any) -> dict[str, Any]:
+        try:
+            conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
+        except errors.DomainError as exc:
+            return refusal(exc)
+        return {"ok": True, "conversation_id": conversation_id}
+
+    async def message_send(self, sid: str, data: Any) -> dict[str, Any]:
+        resources = self.resources
+        try:
+            conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
+            message, _ = await send_message(
+                resources.mongo, resources.db, self.caller(sid), conversation_id,
+                _field(data, "text"),
+            )  # fmt: skip
+        except errors.DomainError as exc:
+            return refusal(exc)
+        await self.realtime.message_new(message, skip_sid=sid)
+        return message_view(message)
+
+    async def message_read(self, sid: str, data: Any) -> dict[str, Any]:
+        resources = self.resources
+        try:
+            conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
+            state = await mark_read(
+                resources.mongo, resources.db, self.caller(sid), conversation_id,
+                _field(data, "message_id"),
+            )  # fmt: skip
+        except errors.DomainError as exc:
+            return refusal(exc)
+        await self.realtime.message_read(state)
+        return {"ok": True, **state}
+
+    async def _typing(self, sid: str, data: Any, typing: bool) -> dict[str, Any]:
+        try:
+            conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
+            caller_id = self.caller(sid).id
+        except errors.DomainError as exc:
+            return refusal(exc)
+        assert caller_id is not None
+        await self.realtime.typing(conversation_id, caller_id, typing, skip_sid=sid)
+        return {"ok": True}
+
+    async def typing_start(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self._typing(sid, data, True)
+
+    async def typing_stop(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self._typing(sid, data, False)

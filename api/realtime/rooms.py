@@ -1,0 +1,12 @@
+"""Room names. A socket joins its user's room at connect, and the room of every
+conversation its user takes part in; nobody else ever enters a conversation's room."""
+
+from __future__ import annotations
+
+
+def user_room(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def conversation_room(conversation_id: str) -> str:
+    return f"conversation:{conversation_id}"

@@ -1,0 +1,45 @@
+"""Who may talk to whom.
+
+Doctor ↔ doctor conversations are open. Patient ↔ doctor needs a care relationship (the
+one rule in `domain.care`). Patient ↔ patient is refused, and admins do not chat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.accounts.models import User
+from domain.accounts.repository import get_user
+from domain.care.relationship import doctor_treats_patient
+from domain.events import Actor
+from domain.shared.errors import Forbidden, InvalidInput, NotFound
+
+CHAT_ROLES = frozenset({"patient", "doctor"})
+
+
+async def other_participant(db: Any, caller: Actor, participant_id: Any) -> User:
+    """The user `caller` may open a conversation with, or the reason they may not."""
+    if not isinstance(participant_id, str) or not participant_id:
+        raise InvalidInput("is required", field="participant_id")
+    if caller.id is None or caller.role not in CHAT_ROLES:
+        raise Forbidden("only patients and doctors take part in conversations")
+    if participant_id == caller.id:
+        raise InvalidInput("cannot be yourself", field="participant_id")
+    other = await get_user(db, participant_id)
+    if other is None or not other.active:
+        raise NotFound("no such user", field="participant_id")
+    roles = {caller.role, other.role.value}
+    if not roles <= CHAT_ROLES:
+        raise Forbidden("only patients and doctors take part in conversations")
+    if roles == {"patient"}:
+        raise Forbidden("patients cannot start conversations with other patients")
+    if roles == {"patient", "doctor"}:
+        doctor_id, patient_id = (
+            (caller.id, other.id) if caller.role == "doctor" else (other.id, caller.id)
+        )
+        if not await doctor_treats_patient(db, doctor_id, patient_id):
+            if caller.role == "doctor":
+                # A patient outside the doctor's care looks like a missing one.
+                raise NotFound("no such user", field="participant_id")
+            raise Forbidden("you can message a doctor once they are part of your care")
+    return other

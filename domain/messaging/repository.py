@@ -1,0 +1,175 @@
+"""Where conversations and messages are stored.
+
+A conversation is one document per pair of users, unique by `pair_key` (the two ids,
+sorted), so two people opening it at once from different processes get the same one.
+Messages are documents of their own, never sub-documents pushed into the conversation:
+a conversation's size stays bounded and messages page by `_id`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo import ReturnDocument
+
+CONVERSATIONS = "conversations"
+MESSAGES = "messages"
+
+INDEXES: dict[str, list[tuple[list[tuple[str, int]], bool]]] = {
+    CONVERSATIONS: [
+        ([("pair_key", 1)], True),
+        ([("participant_ids", 1), ("updated_at", -1)], False),
+    ],
+    # Pages are sorted by _id within a conversation; the embedded store refuses an index
+    # naming `_id` in a compound key, and the conversation filter is the selective part.
+    MESSAGES: [([("conversation_id", 1)], False)],
+}
+
+
+async def ensure_indexes(db: Any) -> None:
+    for collection, indexes in INDEXES.items():
+        for keys, unique in indexes:
+            await db[collection].create_index(keys, unique=unique)
+
+
+def object_id(value: Any) -> ObjectId | None:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        return None
+
+
+def pair_key(first: str, second: str) -> str:
+    return "|".join(sorted((first, second)))
+
+
+async def get_conversation(db: Any, conversation_id: str) -> dict[str, Any] | None:
+    oid = object_id(conversation_id)
+    if oid is None:
+        return None
+    return await db[CONVERSATIONS].find_one({"_id": oid})
+
+
+async def find_by_pair(db: Any, key: str) -> dict[str, Any] | None:
+    return await db[CONVERSATIONS].find_one({"pair_key": key})
+
+
+async def insert_conversation(db: Any, doc: dict[str, Any]) -> None:
+    """Raises DuplicateKeyError when the pair already has a conversation."""
+    await db[CONVERSATIONS].insert_one(doc)
+
+
+async def conversations_of(
+    db: Any, user_id: str, skip: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    query = {"participant_ids": user_id}
+    cursor = (
+        db[CONVERSATIONS]
+        .find(query)
+        .sort([("updated_at", -1), ("_id", -1)])
+        .skip(skip)
+        .limit(limit)
+    )
+    items = [doc async for doc in cursor]
+    return items, await db[CONVERSATIONS].count_documents(query)
+
+
+async def conversation_ids_of(db: Any, user_id: str) -> list[str]:
+    cursor = db[CONVERSATIONS].find({"participant_ids": user_id}, {"_id": 1})
+    return [str(doc["_id"]) async for doc in cursor]
+
+
+async def insert_message(db: Any, doc: dict[str, Any], session: Any) -> None:
+    await db[MESSAGES].insert_one(doc, session=session)
+
+
+async def record_message(
+    db: Any, conversation_id: ObjectId, message: dict[str, Any], recipients: list[str], session: Any
+) -> None:
+    """Count the message as unread for each recipient and make it the last message unless a
+    newer one got there first (ObjectId hex strings sort in creation order)."""
+    message_id = str(message["_id"])
+    await db[CONVERSATIONS].update_one(
+        {"_id": conversation_id},
+        {
+            "$inc": {f"unread.{user_id}": 1 for user_id in recipients},
+            "$set": {"updated_at": message["created_at"]},
+        },
+        session=session,
+    )
+    await db[CONVERSATIONS].update_one(
+        {
+            "_id": conversation_id,
+            "$or": [{"last_message": None}, {"last_message.id": {"$lt": message_id}}],
+        },
+        {
+            "$set": {
+                "last_message": {
+                    "id": message_id,
+                    "sender_id": message["sender_id"],
+                    "text": message["text"],
+                    "created_at": message["created_at"],
+                }
+            }
+        },
+        session=session,
+    )
+
+
+async def get_message(db: Any, conversation_id: str, message_id: str) -> dict[str, Any] | None:
+    oid = object_id(message_id)
+    if oid is None:
+        return None
+    return await db[MESSAGES].find_one({"_id": oid, "conversation_id": conversation_id})
+
+
+async def messages_before(
+    db: Any, conversation_id: str, before: ObjectId | None, limit: int
+) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"conversation_id": conversation_id}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    cursor = db[MESSAGES].find(query).sort("_id", -1).limit(limit)
+    return [doc async for doc in cursor]
+
+
+async def advance_read_marker(
+    db: Any, conversation_id: ObjectId, user_id: str, message_id: str, session: Any
+) -> bool:
+    """Move the reader's marker forward to `message_id`; never backwards."""
+    field = f"read_up_to.{user_id}"
+    result = await db[CONVERSATIONS].update_one(
+        {
+            "_id": conversation_id,
+            "$or": [{field: None}, {field: {"$lt": message_id}}],
+        },
+        {"$set": {field: message_id}},
+        session=session,
+    )
+    return bool(result.modified_count)
+
+
+async def count_unread(
+    db: Any, conversation_id: str, user_id: str, after: str | None, session: Any = None
+) -> int:
+    query: dict[str, Any] = {"conversation_id": conversation_id, "sender_id": {"$ne": user_id}}
+    marker = object_id(after) if after else None
+    if marker is not None:
+        query["_id"] = {"$gt": marker}
+    # Counted from a projection, not count_documents: the embedded store's count ignores
+    # range conditions on ObjectIds. Unread messages are few, and this is exact on both.
+    cursor = db[MESSAGES].find(query, {"_id": 1}, session=session)
+    return len([doc async for doc in cursor])
+
+
+async def set_unread(
+    db: Any, conversation_id: ObjectId, user_id: str, count: int, session: Any
+) -> dict[str, Any] | None:
+    return await db[CONVERSATIONS].find_one_and_update(
+        {"_id": conversation_id},
+        {"$set": {f"unread.{user_id}": count}},
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )

@@ -1,0 +1,161 @@
+"""Conversations over REST: participant rules, pagination, unread counts, read markers."""
+
+from __future__ import annotations
+
+import json
+
+API = "/api/v1/conversations"
+
+
+async def open_with(client, who, other) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    response = await client.post(API, json={"participant_id": other.id}, headers=who.headers)
+    return response.status_code, response.json()
+
+
+async def test_open_is_201_then_200_from_either_side(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague = people["doctor"], people["colleague"]
+    status, first = await open_with(client, doctor, colleague)
+    assert status == 201
+    assert set(first["participant_ids"]) == {doctor.id, colleague.id}
+    assert first["unread_count"] == 0 and first["last_message"] is None
+    assert first["created_at"].endswith("Z")
+    status, again = await open_with(client, doctor, colleague)
+    assert (status, again["id"]) == (200, first["id"])
+    status, reverse = await open_with(client, colleague, doctor)
+    assert (status, reverse["id"]) == (200, first["id"])
+
+
+async def test_participant_rules(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague = people["doctor"], people["colleague"]
+    patient, stranger, admin = people["patient"], people["stranger"], people["admin"]
+    assert (await open_with(client, patient, stranger))[0] == 403
+    assert (await open_with(client, patient, doctor))[0] == 201  # in care
+    assert (await open_with(client, stranger, doctor))[0] == 403  # no care relationship
+    assert (await open_with(client, colleague, patient))[0] == 404  # not their patient
+    assert (await open_with(client, admin, doctor))[0] == 403
+    assert (await open_with(client, doctor, admin))[0] == 403
+    assert (await open_with(client, doctor, doctor))[0] in (400, 422)
+    missing = await client.post(
+        API, json={"participant_id": "64b000000000000000000000"}, headers=doctor.headers
+    )
+    assert missing.status_code == 404
+    anonymous = await client.post(API, json={"participant_id": doctor.id})
+    assert anonymous.status_code == 401
+
+
+async def test_messages_page_newest_first_by_cursor(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, patient = people["doctor"], people["patient"]
+    _, conversation = await open_with(client, patient, doctor)
+    url = f"{API}/{conversation['id']}/messages"
+    sent = []
+    for i in range(5):
+        response = await client.post(url, json={"text": f" hello {i} "}, headers=patient.headers)
+        assert response.status_code == 201, response.text
+        sent.append(response.json())
+    assert sent[0]["text"] == "hello 0" and sent[0]["sender_id"] == patient.id
+    page = (await client.get(url, params={"limit": 2}, headers=doctor.headers)).json()
+    assert [m["text"] for m in page["items"]] == ["hello 4", "hello 3"]
+    page2 = (
+        await client.get(
+            url, params={"limit": 2, "before": page["next_before"]}, headers=doctor.headers
+        )
+    ).json()
+    assert [m["text"] for m in page2["items"]] == ["hello 2", "hello 1"]
+    last = (
+        await client.get(
+            url, params={"limit": 2, "before": page2["next_before"]}, headers=doctor.headers
+        )
+    ).json()
+    assert [m["text"] for m in last["items"]] == ["hello 0"] and last["next_before"] is None
+    bad = await client.get(url, params={"before": "nope"}, headers=doctor.headers)
+    assert bad.status_code in (400, 422)
+
+
+async def test_text_limits(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague = people["doctor"], people["colleague"]
+    _, conversation = await open_with(client, doctor, colleague)
+    url = f"{API}/{conversation['id']}/messages"
+    for text in ("", "   ", "x" * 4001):
+        response = await client.post(url, json={"text": text}, headers=doctor.headers)
+        assert response.status_code in (400, 422), text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert (
+        await client.post(url, json={"text": "x" * 4000}, headers=doctor.headers)
+    ).status_code == 201
+
+
+async def test_someone_elses_conversation_is_404(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, patient, colleague = people["doctor"], people["patient"], people["colleague"]
+    _, conversation = await open_with(client, patient, doctor)
+    base = f"{API}/{conversation['id']}"
+    h = colleague.headers
+    assert (await client.get(base, headers=h)).status_code == 404
+    assert (await client.get(f"{base}/messages", headers=h)).status_code == 404
+    assert (
+        await client.post(f"{base}/messages", json={"text": "hi"}, headers=h)
+    ).status_code == 404
+    assert (await client.get(f"{API}/nonsense/messages", headers=h)).status_code == 404
+
+
+async def test_unread_counts_and_read_markers(client, people, db) -> None:  # type: ignore[no-untyped-def]
+    doctor, patient = people["doctor"], people["patient"]
+    _, conversation = await open_with(client, patient, doctor)
+    url = f"{API}/{conversation['id']}/messages"
+    ids = []
+    for text in ("one", "two", "three"):
+        ids.append(
+            (await client.post(url, json={"text": text}, headers=patient.headers)).json()["id"]
+        )
+    await client.post(url, json={"text": "reply"}, headers=doctor.headers)
+
+    async def mine(who):  # type: ignore[no-untyped-def]
+        listing = (await client.get(API, headers=who.headers)).json()
+        assert listing["total"] == 1 and listing["page"] == 1 and listing["page_size"] == 20
+        return listing["items"][0]
+
+    doctor_view = await mine(doctor)
+    assert doctor_view["unread_count"] == 3
+    assert doctor_view["last_message"]["text"] == "reply"
+    assert {p["id"] for p in doctor_view["participants"]} == {doctor.id, patient.id}
+    assert (await mine(patient))["unread_count"] == 1
+
+    read = await client.post(
+        f"{API}/{conversation['id']}/read", json={"message_id": ids[1]}, headers=doctor.headers
+    )
+    assert read.status_code == 200 and read.json()["unread_count"] == 1
+    assert (await mine(doctor))["unread_count"] == 1
+    # A marker never moves back.
+    back = await client.post(
+        f"{API}/{conversation['id']}/read", json={"message_id": ids[0]}, headers=doctor.headers
+    )
+    assert back.json()["message_id"] == ids[1] and back.json()["unread_count"] == 1
+    await client.post(
+        f"{API}/{conversation['id']}/read", json={"message_id": ids[2]}, headers=doctor.headers
+    )
+    assert (await mine(doctor))["unread_count"] == 0
+    assert (await mine(patient))["unread_count"] == 1  # the reply is still unread for them
+    unknown = await client.post(
+        f"{API}/{conversation['id']}/read",
+        json={"message_id": "64b000000000000000000000"},
+        headers=doctor.headers,
+    )
+    assert unknown.status_code == 404
+
+
+async def test_message_sent_event_carries_no_text(client, people, db) -> None:  # type: ignore[no-untyped-def]
+    doctor, patient = people["doctor"], people["patient"]
+    _, conversation = await open_with(client, patient, doctor)
+    sent = await client.post(
+        f"{API}/{conversation['id']}/messages",
+        json={"text": "my secret symptom"},
+        headers=patient.headers,
+    )
+    entry = await db.outbox.find_one({"event.type": "message.sent"})
+    event = entry["event"]
+    assert entry["topic"] == "messaging.events"
+    assert event["subject"] == {"type": "message", "id": sent.json()["id"]}
+    assert event["patient_id"] == patient.id
+    assert event["data"]["conversation_id"] == conversation["id"]
+    assert event["data"]["sender_id"] == patient.id
+    assert event["data"]["recipient_ids"] == [doctor.id]
+    assert "my secret symptom" not in json.dumps(event)

@@ -1,0 +1,179 @@
+"""Socket.IO against real web processes sharing a real Redis: two clients on two different
+processes chat, type and read; bad tokens and outsiders are kept out."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+pytestmark = pytest.mark.e2e
+
+EVENTS = ("message:new", "typing", "message:read")
+
+
+class Listener:
+    """A Socket.IO client that queues every server event it receives, by name."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.queues: dict[str, asyncio.Queue[Any]] = {name: asyncio.Queue() for name in EVENTS}
+        for name in EVENTS:
+            self.client.on(name, self.queues[name].put)
+
+    async def connect(self, url: str, token: str) -> Listener:
+        await self.client.connect(
+            url, auth={"token": token}, socketio_path="socket.io", transports=["websocket"],
+            wait_timeout=10,
+        )  # fmt: skip
+        return self
+
+    async def next(self, event: str, timeout: float = 10) -> Any:
+        return await asyncio.wait_for(self.queues[event].get(), timeout)
+
+    async def nothing(self, event: str, wait: float = 1.0) -> bool:
+        await asyncio.sleep(wait)
+        return self.queues[event].empty()
+
+    async def call(self, event: str, data: dict[str, Any]) -> Any:
+        return await self.client.call(event, data, timeout=10)
+
+
+@pytest.fixture
+async def webs(platform):  # type: ignore[no-untyped-def]
+    return platform.start("web"), platform.start("web")
+
+
+@pytest.fixture
+async def listeners():  # type: ignore[no-untyped-def]
+    opened: list[Listener] = []
+
+    def make() -> Listener:
+        opened.append(Listener())
+        return opened[-1]
+
+    yield make
+    for listener in opened:
+        if listener.client.connected:
+            await listener.client.disconnect()
+
+
+async def open_conversation(url: str, who, other) -> str:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        response = await http.post(
+            "/api/v1/conversations", json={"participant_id": other.id}, headers=who.headers
+        )
+    assert response.status_code in (200, 201), response.text
+    return response.json()["id"]
+
+
+async def test_two_processes_exchange_messages_typing_and_reads(webs, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    one, two = webs
+    doctor, patient = people["doctor"], people["patient"]
+    conversation_id = await open_conversation(one.url, patient, doctor)
+    on_one = await listeners().connect(one.url, patient.token)
+    on_two = await listeners().connect(two.url, doctor.token)
+
+    ack = await on_one.call("message:send", {"conversation_id": conversation_id, "text": "Bonjour"})
+    assert isinstance(ack.get("id"), str), ack
+    received = await on_two.next("message:new")
+    assert received["id"] == ack["id"]
+    assert received["text"] == "Bonjour" and received["sender_id"] == patient.id
+    assert received["conversation_id"] == conversation_id
+
+    reply = await on_two.call("message:send", {"conversation_id": conversation_id, "text": "Oui ?"})
+    assert (await on_one.next("message:new"))["id"] == reply["id"]
+
+    await on_two.call("typing:start", {"conversation_id": conversation_id})
+    typing = await on_one.next("typing")
+    assert typing == {"conversation_id": conversation_id, "user_id": doctor.id, "typing": True}
+    await on_two.call("typing:stop", {"conversation_id": conversation_id})
+    assert (await on_one.next("typing"))["typing"] is False
+
+    read = await on_two.call(
+        "message:read", {"conversation_id": conversation_id, "message_id": ack["id"]}
+    )
+    assert read["unread_count"] == 0
+    seen = await on_one.next("message:read")
+    assert seen == {
+        "conversation_id": conversation_id,
+        "user_id": doctor.id,
+        "message_id": ack["id"],
+    }
+
+
+async def test_message_sent_by_rest_arrives_over_socketio(webs, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    one, two = webs
+    doctor, colleague = people["doctor"], people["colleague"]
+    # Connected before the conversation exists: opening it puts their socket in its room.
+    on_two = await listeners().connect(two.url, colleague.token)
+    conversation_id = await open_conversation(one.url, doctor, colleague)
+    async with httpx.AsyncClient(base_url=one.url, timeout=10) as http:
+        sent = await http.post(
+            f"/api/v1/conversations/{conversation_id}/messages",
+            json={"text": "Avis sur un patient ?"},
+            headers=doctor.headers,
+        )
+    assert sent.status_code == 201
+    received = await on_two.next("message:new")
+    assert received["id"] == sent.json()["id"] and received["text"] == "Avis sur un patient ?"
+
+
+async def test_bad_or_missing_token_is_refused_at_connect(webs, people) -> None:  # type: ignore[no-untyped-def]
+    one, _ = webs
+    for auth in ({"token": "not-a-jwt"}, {"token": people["doctor"].token + "x"}, {}, None):
+        client = socketio.AsyncClient(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(
+                one.url, auth=auth, socketio_path="socket.io", transports=["websocket"],
+                wait_timeout=10,
+            )  # fmt: skip
+        assert not client.connected
+
+
+async def test_outsider_cannot_join_send_or_listen(webs, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    one, two = webs
+    doctor, patient, colleague = people["doctor"], people["patient"], people["colleague"]
+    conversation_id = await open_conversation(one.url, patient, doctor)
+    participant = await listeners().connect(one.url, doctor.token)
+    outsider = await listeners().connect(two.url, colleague.token)
+
+    joined = await outsider.call("conversation:join", {"conversation_id": conversation_id})
+    assert joined["error"]["status"] == 404
+    sent = await outsider.call("message:send", {"conversation_id": conversation_id, "text": "psst"})
+    assert sent["error"]["status"] == 404
+    typed = await outsider.call("typing:start", {"conversation_id": conversation_id})
+    assert typed["error"]["status"] == 404
+    assert await participant.nothing("typing", 0.5)
+    assert await participant.nothing("message:new", 0.5)
+
+    ack = await participant.call(
+        "message:send", {"conversation_id": conversation_id, "text": "private"}
+    )
+    assert "id" in ack
+    assert await outsider.nothing("message:new")
+
+
+async def test_presence_follows_connections(webs, people, listeners, settings) -> None:  # type: ignore[no-untyped-def]
+    from redis.asyncio import Redis
+
+    from domain.messaging.presence import is_online
+
+    one, _ = webs
+    doctor = people["doctor"]
+    redis = Redis.from_url(settings.redis.url)
+    try:
+        assert not await is_online(redis, doctor.id)
+        listener = await listeners().connect(one.url, doctor.token)
+        assert await is_online(redis, doctor.id)
+        await listener.client.disconnect()
+        for _ in range(50):
+            if not await is_online(redis, doctor.id):
+                break
+            await asyncio.sleep(0.1)
+        assert not await is_online(redis, doctor.id)
+    finally:
+        await redis.aclose()
