@@ -31,6 +31,7 @@ async def open_conversation(
         "_id": ObjectId(),
         "pair_key": key,
         "participant_ids": [caller.id, other.id],
+        **repository.pair_fields(caller.id, other.id),
         "roles": roles,
         # The patient whose care this conversation is part of (keys its events).
         "patient_id": next((uid for uid, role in roles.items() if role == "patient"), None),
@@ -39,6 +40,7 @@ async def open_conversation(
         "read_up_to": {caller.id: None, other.id: None},
         "created_at": now,
         "updated_at": now,
+        "activity_ms": int(now.timestamp() * 1000),
     }
     try:
         await repository.insert_conversation(db, doc)

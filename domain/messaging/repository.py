@@ -20,7 +20,10 @@ MESSAGES = "messages"
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], bool]]] = {
     CONVERSATIONS: [
         ([("pair_key", 1)], True),
-        ([("participant_ids", 1), ("updated_at", -1)], False),
+        # One index per side of the pair rather than a multikey index on participant_ids:
+        # the embedded store loses multikey entries of a document updated in a transaction.
+        ([("first_id", 1)], False),
+        ([("second_id", 1)], False),
     ],
     # Pages are sorted by _id within a conversation; the embedded store refuses an index
     # naming `_id` in a compound key, and the conversation filter is the selective part.
@@ -41,8 +44,21 @@ def object_id(value: Any) -> ObjectId | None:
         return None
 
 
+def epoch_ms(doc: dict[str, Any]) -> int:
+    return int(doc["created_at"].timestamp() * 1000)
+
+
 def pair_key(first: str, second: str) -> str:
     return "|".join(sorted((first, second)))
+
+
+def pair_fields(first: str, second: str) -> dict[str, str]:
+    low, high = sorted((first, second))
+    return {"first_id": low, "second_id": high}
+
+
+def of_user(user_id: str) -> dict[str, Any]:
+    return {"$or": [{"first_id": user_id}, {"second_id": user_id}]}
 
 
 async def get_conversation(db: Any, conversation_id: str) -> dict[str, Any] | None:
@@ -64,20 +80,22 @@ async def insert_conversation(db: Any, doc: dict[str, Any]) -> None:
 async def conversations_of(
     db: Any, user_id: str, skip: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    query = {"participant_ids": user_id}
-    cursor = (
-        db[CONVERSATIONS]
-        .find(query)
-        .sort([("updated_at", -1), ("_id", -1)])
-        .skip(skip)
-        .limit(limit)
+    """A page of the user's conversations, latest activity first.
+
+    Ordered here rather than by the store: the embedded store does not sort on a field
+    that a transaction `$set`, and one user's conversations are few enough to order.
+    """
+    cursor = db[CONVERSATIONS].find(of_user(user_id), {"_id": 1, "activity_ms": 1})
+    ordered = sorted(
+        [(doc.get("activity_ms") or 0, doc["_id"]) async for doc in cursor], reverse=True
     )
-    items = [doc async for doc in cursor]
-    return items, await db[CONVERSATIONS].count_documents(query)
+    wanted = [oid for _, oid in ordered[skip : skip + limit]]
+    docs = {doc["_id"]: doc async for doc in db[CONVERSATIONS].find({"_id": {"$in": wanted}})}
+    return [docs[oid] for oid in wanted if oid in docs], len(ordered)
 
 
 async def conversation_ids_of(db: Any, user_id: str) -> list[str]:
-    cursor = db[CONVERSATIONS].find({"participant_ids": user_id}, {"_id": 1})
+    cursor = db[CONVERSATIONS].find(of_user(user_id), {"_id": 1})
     return [str(doc["_id"]) async for doc in cursor]
 
 
@@ -95,7 +113,9 @@ async def record_message(
         {"_id": conversation_id},
         {
             "$inc": {f"unread.{user_id}": 1 for user_id in recipients},
-            "$set": {"updated_at": message["created_at"]},
+            # Sorted on epoch milliseconds: the embedded store keeps a datetime written by
+            # `$set` as text, which would not sort against the datetimes of new documents.
+            "$set": {"updated_at": message["created_at"], "activity_ms": epoch_ms(message)},
         },
         session=session,
     )

@@ -159,3 +159,18 @@ async def test_message_sent_event_carries_no_text(client, people, db) -> None:  
     assert event["data"]["sender_id"] == patient.id
     assert event["data"]["recipient_ids"] == [doctor.id]
     assert "my secret symptom" not in json.dumps(event)
+
+
+async def test_latest_activity_first(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague, patient = people["doctor"], people["colleague"], people["patient"]
+    _, older = await open_with(client, doctor, colleague)
+    _, newer = await open_with(client, doctor, patient)
+    listing = (await client.get(API, headers=doctor.headers)).json()
+    assert [c["id"] for c in listing["items"]] == [newer["id"], older["id"]]
+    up = await client.post(
+        f"{API}/{older['id']}/messages", json={"text": "up"}, headers=doctor.headers
+    )
+    assert up.status_code == 201, up.text
+    listing = (await client.get(API, params={"page_size": 1}, headers=doctor.headers)).json()
+    assert [c["id"] for c in listing["items"]] == [older["id"]] and listing["total"] == 2
+    assert listing["items"][0]["updated_at"].endswith("Z")
