@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from domain.accounts.atomic import atomically
 from domain.accounts.credentials import revoke_everything, set_password_by_operator
 from domain.accounts.emails import normalize_email
 from domain.accounts.env import AccountsEnv
@@ -19,7 +21,6 @@ from domain.accounts.roles import Role
 from domain.events import Actor, EventContext, EventType, publish
 from domain.events.envelope import SYSTEM
 from domain.shared.errors import NotFound
-from domain.shared.transaction import transaction
 
 
 async def create_admin(env: AccountsEnv, email: str, password: str) -> tuple[User, bool]:
@@ -55,15 +56,16 @@ async def create_admin(env: AccountsEnv, email: str, password: str) -> tuple[Use
         created_at=now,
         verified_at=now,
     )
+    event = user_event(
+        EventType.USER_REGISTERED, user.id, "admin", None, actor=SYSTEM, role="admin"
+    )
+
+    async def write(session: Any) -> None:
+        await insert_user(env.db, user, session=session)
+        await publish(env.db, event, session=session)
+
     try:
-        async with transaction(env.client) as session:
-            await insert_user(env.db, user, session=session)
-            await publish(
-                env.db,
-                user_event(EventType.USER_REGISTERED, user.id, "admin", None, actor=SYSTEM,
-                           role="admin"),
-                session=session,
-            )  # fmt: skip
+        await atomically(env.client, write)
     except DuplicateKeyError:  # created concurrently: reset that one instead
         return await create_admin(env, email, password)
     return user, True
@@ -82,10 +84,11 @@ async def set_active(
     if user is None:
         raise NotFound("No such user")
     event_type = EventType.USER_ACTIVATED if active else EventType.USER_DEACTIVATED
-    async with transaction(env.client) as session:
+
+    async def write(session: Any) -> int | None:
+        version = None
         if active:
             await update_user(env.db, user.id, {"active": True}, session=session)
-            version = None
         else:
             version = await revoke_everything(
                 env, user.id, "deactivated", {"active": False}, session=session
@@ -95,6 +98,9 @@ async def set_active(
             user_event(event_type, user.id, user.role.value, context, actor=by),
             session=session,
         )
+        return version
+
+    version = await atomically(env.client, write)
     if version is not None:
         await record_revocation(env.redis, env.settings, user.id, version)
     updated = await get_user(env.db, user.id)

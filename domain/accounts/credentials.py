@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.accounts import lockout, one_time_tokens, refresh_tokens
+from domain.accounts.atomic import atomically
 from domain.accounts.env import AccountsEnv
 from domain.accounts.errors import InvalidToken
 from domain.accounts.events import user_event
@@ -22,7 +23,6 @@ from domain.accounts.sessions import open_session
 from domain.events import EventContext, EventType, publish
 from domain.shared.errors import InvalidInput, Locked, Unauthenticated
 from domain.shared.jobs import JobQueue
-from domain.shared.transaction import transaction
 
 SEND_PASSWORD_RESET = "auth.send_password_reset_email"  # noqa: S105 - an actor name
 
@@ -45,7 +45,8 @@ async def reset_password(
         raise InvalidToken("The reset link is invalid or has expired", field="token")
     new_hash = await hash_password(new_password, env.settings.bcrypt_rounds)
     now = datetime.now(UTC)
-    async with transaction(env.client) as session:
+
+    async def write(session: Any) -> tuple[User, int]:
         user_id = await one_time_tokens.consume(
             env.db, Purpose.RESET_PASSWORD, token, session=session
         )
@@ -63,6 +64,9 @@ async def reset_password(
             user_event(EventType.AUTH_PASSWORD_RESET, user.id, user.role.value, context),
             session=session,
         )
+        return user, version
+
+    user, version = await atomically(env.client, write)
     await record_revocation(env.redis, env.settings, user.id, version)
     await lockout.clear(env.redis, user.email, unlock=True)
 
@@ -91,7 +95,8 @@ async def change_password(
             "The new password must differ from the current one", field="new_password"
         )
     new_hash = await hash_password(new_password, env.settings.bcrypt_rounds)
-    async with transaction(env.client) as session:
+
+    async def write(session: Any) -> tuple[TokenPair, int]:
         version = await revoke_everything(
             env,
             user.id,
@@ -107,6 +112,9 @@ async def change_password(
             user_event(EventType.AUTH_PASSWORD_CHANGED, user.id, user.role.value, context),
             session=session,
         )
+        return pair, version
+
+    pair, version = await atomically(env.client, write)
     await record_revocation(env.redis, env.settings, user.id, version)
     return pair
 
@@ -114,14 +122,17 @@ async def change_password(
 async def set_password_by_operator(env: AccountsEnv, user: User, password: str) -> None:
     """Used by `esante create-admin` on an existing account."""
     new_hash = await hash_password(password, env.settings.bcrypt_rounds)
-    async with transaction(env.client) as session:
-        version = await revoke_everything(
+
+    async def write(session: Any) -> int:
+        return await revoke_everything(
             env,
             user.id,
             "password_set_by_operator",
             {"password_hash": new_hash, "password_changed_at": datetime.now(UTC)},
             session=session,
         )
+
+    version = await atomically(env.client, write)
     await record_revocation(env.redis, env.settings, user.id, version)
 
 

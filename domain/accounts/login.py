@@ -8,9 +8,10 @@ the password matches do the account's own states show: unverified (403), deactiv
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from domain.accounts import lockout
+from domain.accounts.atomic import atomically
 from domain.accounts.emails import email_key, normalize_email
 from domain.accounts.env import AccountsEnv
 from domain.accounts.events import anonymous_event, user_event
@@ -26,7 +27,6 @@ from domain.accounts.repository import find_by_email, update_user
 from domain.accounts.sessions import open_session
 from domain.events import Event, EventContext, EventType, publish
 from domain.shared.errors import Forbidden, Locked, Unauthenticated
-from domain.shared.transaction import transaction
 
 BAD_CREDENTIALS = "The email or password is incorrect"
 
@@ -98,14 +98,17 @@ async def login(
         )
     await lockout.clear(env.redis, email)
     await _upgrade_hash(env, user, password)
-    async with transaction(env.client) as session:
+
+    async def write(session: Any) -> TokenPair:
         pair = await open_session(env, user, session=session)
         await publish(
             env.db,
             user_event(EventType.AUTH_LOGIN_SUCCEEDED, user.id, user.role.value, context),
             session=session,
         )
-    return pair
+        return pair
+
+    return await atomically(env.client, write)
 
 
 async def _upgrade_hash(env: AccountsEnv, user: User, password: str) -> None:

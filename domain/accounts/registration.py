@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from domain.accounts.atomic import atomically
 from domain.accounts.emails import normalize_email
 from domain.accounts.env import AccountsEnv
 from domain.accounts.events import user_event
@@ -18,7 +20,6 @@ from domain.accounts.roles import SELF_REGISTRATION_ROLES, Role
 from domain.events import EventContext, EventType, publish
 from domain.shared.errors import Conflict, InvalidInput
 from domain.shared.jobs import JobQueue
-from domain.shared.transaction import transaction
 from domain.specialties import is_known_specialty
 
 SEND_VERIFICATION = "auth.send_verification_email"
@@ -78,10 +79,13 @@ async def register(
         role=user.role.value,
         specialty=user.specialty,
     )
+
+    async def write(session: Any) -> None:
+        await insert_user(env.db, user, session=session)
+        await publish(env.db, event, session=session)
+
     try:
-        async with transaction(env.client) as session:
-            await insert_user(env.db, user, session=session)
-            await publish(env.db, event, session=session)
+        await atomically(env.client, write)
     except DuplicateKeyError:
         raise Conflict("An account with this email already exists", field="email") from None
     jobs.enqueue(SEND_VERIFICATION, user_id=user.id)

@@ -6,13 +6,13 @@ from typing import Any
 
 from domain.accounts import refresh_tokens
 from domain.accounts.access_tokens import issue_access_token
+from domain.accounts.atomic import atomically
 from domain.accounts.env import AccountsEnv
 from domain.accounts.events import user_event
 from domain.accounts.models import TokenPair, User
 from domain.accounts.repository import get_user
 from domain.events import EventContext, EventType, publish
 from domain.shared.errors import Unauthenticated
-from domain.shared.transaction import transaction
 
 REFRESH_REFUSED = "The refresh token is invalid, expired or revoked; sign in again"
 
@@ -40,25 +40,7 @@ async def refresh(
 ) -> TokenPair:
     result = await refresh_tokens.spend(env.db, raw_refresh_token)
     if result.outcome == "reused":
-        assert result.session_id is not None and result.user_id is not None
-        async with transaction(env.client) as session:
-            first = await refresh_tokens.revoke_session(
-                env.db, result.session_id, "refresh_token_reused", session=session
-            )
-            if first:
-                user = await get_user(env.db, result.user_id, session=session)
-                await publish(
-                    env.db,
-                    user_event(
-                        EventType.AUTH_REFRESH_REUSED,
-                        result.user_id,
-                        user.role.value if user else "unknown",
-                        context,
-                        outcome="failure",
-                        session_id=result.session_id,
-                    ),
-                    session=session,
-                )
+        await _revoke_reused(env, result.session_id, result.user_id, context)
         raise Unauthenticated(REFRESH_REFUSED)
     if result.outcome != "spent":
         raise Unauthenticated(REFRESH_REFUSED)
@@ -81,22 +63,41 @@ async def logout(
     session_id = await refresh_tokens.find_session_of(env.db, raw_refresh_token)
     if session_id is None:
         return
-    async with transaction(env.client) as session:
-        revoked = await refresh_tokens.revoke_session(env.db, session_id, "logout", session=session)
-        if revoked:
-            doc = await env.db[refresh_tokens.SESSIONS].find_one(
-                {"_id": session_id}, session=session
+
+    async def write(session: Any) -> None:
+        if not await refresh_tokens.revoke_session(env.db, session_id, "logout", session=session):
+            return
+        doc = await env.db[refresh_tokens.SESSIONS].find_one({"_id": session_id}, session=session)
+        user = await get_user(env.db, doc["user_id"], session=session) if doc else None
+        if user is not None:
+            event = user_event(
+                EventType.AUTH_LOGGED_OUT, user.id, user.role.value, context, session_id=session_id
             )
-            user = await get_user(env.db, doc["user_id"], session=session) if doc else None
-            if user is not None:
-                await publish(
-                    env.db,
-                    user_event(
-                        EventType.AUTH_LOGGED_OUT,
-                        user.id,
-                        user.role.value,
-                        context,
-                        session_id=session_id,
-                    ),
-                    session=session,
-                )
+            await publish(env.db, event, session=session)
+
+    await atomically(env.client, write)
+
+
+async def _revoke_reused(
+    env: AccountsEnv, session_id: str | None, user_id: str | None, context: EventContext | None
+) -> None:
+    """Two parties hold the same refresh token: end the family, report it once."""
+    assert session_id is not None and user_id is not None
+
+    async def write(session: Any) -> None:
+        if not await refresh_tokens.revoke_session(
+            env.db, session_id, "refresh_token_reused", session=session
+        ):
+            return
+        user = await get_user(env.db, user_id, session=session)
+        event = user_event(
+            EventType.AUTH_REFRESH_REUSED,
+            user_id,
+            user.role.value if user else "unknown",
+            context,
+            outcome="failure",
+            session_id=session_id,
+        )
+        await publish(env.db, event, session=session)
+
+    await atomically(env.client, write)

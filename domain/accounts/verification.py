@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from domain.accounts import one_time_tokens
+from domain.accounts.atomic import atomically
 from domain.accounts.env import AccountsEnv
 from domain.accounts.errors import InvalidToken
 from domain.accounts.events import user_event
@@ -13,13 +15,12 @@ from domain.accounts.one_time_tokens import Purpose
 from domain.accounts.repository import get_user, update_user
 from domain.events import EventContext, EventType, publish
 from domain.shared.jobs import JobQueue
-from domain.shared.transaction import transaction
 
 SEND_VERIFICATION = "auth.send_verification_email"
 
 
 async def verify_email(env: AccountsEnv, token: str, context: EventContext | None = None) -> User:
-    async with transaction(env.client) as session:
+    async def write(session: Any) -> User:
         user_id = await one_time_tokens.consume(
             env.db, Purpose.VERIFY_EMAIL, token, session=session
         )
@@ -37,6 +38,9 @@ async def verify_email(env: AccountsEnv, token: str, context: EventContext | Non
                 user_event(EventType.USER_VERIFIED, user.id, user.role.value, context),
                 session=session,
             )
+        return user
+
+    user = await atomically(env.client, write)
     return await get_user(env.db, user.id) or user
 
 
