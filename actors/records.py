@@ -1,10 +1,15 @@
-"""Medical-record jobs: the prescription lock the scheduler's sweep fans out."""
+"""Medical-record jobs: the prescription lock the scheduler's sweep fans out, and the
+upload check that makes a document downloadable or not."""
 
 from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
 
 import dramatiq
 
 from actors.context import run_async, worker_db, worker_mongo
+from config.settings import get_settings
 
 
 @dramatiq.actor(actor_name="records.lock_prescription", queue_name="records")
@@ -22,3 +27,21 @@ def sweep_prescription_locks() -> None:
 
     for prescription_id in run_async(due_prescriptions(worker_db())):
         lock_prescription.send(prescription_id)
+
+
+@lru_cache(maxsize=1)
+def _s3() -> Any:
+    from infra.s3 import create_s3_client
+
+    return create_s3_client(get_settings().s3)
+
+
+@dramatiq.actor(actor_name="records.scan_document", queue_name="records")
+def scan_document(document_id: str) -> None:
+    """Idempotent: a document already scanned (or deleted, or unknown) is left alone."""
+    from domain.records.document_storage import DocumentStorage
+    from domain.records.documents import scan_document as scan
+    from domain.records.scanning import scan_engine
+
+    storage = DocumentStorage(_s3(), get_settings().s3.bucket)
+    run_async(scan(worker_mongo(), worker_db(), storage, document_id, scan_engine()))

@@ -8,7 +8,11 @@ from api.controllers.appointments import AppointmentsController
 from api.controllers.auth import AuthController
 from api.controllers.availability import AvailabilityController
 from api.controllers.conversations import ConversationsController
+from api.controllers.consultations import ConsultationsController
 from api.controllers.doctors import DoctorsController
+from api.controllers.documents import DocumentsController
+from api.controllers.patient_records import PatientRecordsController
+from api.controllers.prescriptions import PrescriptionsController
 from api.controllers.profiles import ProfileController
 
 API_ROUTES: list[Any] = [
@@ -18,4 +22,8 @@ API_ROUTES: list[Any] = [
     AvailabilityController,
     AppointmentsController,
     ConversationsController,
+    ConsultationsController,
+    PrescriptionsController,
+    DocumentsController,
+    PatientRecordsController,
 ]

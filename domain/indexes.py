@@ -10,6 +10,7 @@ from domain.accounts.indexes import ensure_indexes as accounts_indexes
 from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
 from domain.messaging.repository import ensure_indexes as messaging_indexes
 from domain.profiles.repository import INDEXES as PROFILE_INDEXES
+from domain.records.indexes import ensure_indexes as records_indexes
 from domain.scheduling.repository import INDEXES as SCHEDULING_INDEXES
 from domain.shared.indexes import index_setup
 
@@ -21,6 +22,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     index_setup(APPOINTMENT_INDEXES),
     index_setup(PROFILE_INDEXES),
     messaging_indexes,
+    records_indexes,
 ]
 
 

@@ -1,0 +1,92 @@
+"""/api/v1/consultations: consultations and their append-only notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+
+from api.controllers.providers import actor_of, provide_event_context
+from api.controllers.records_schemas import ConsultationIn, ConsultationPatch, NoteIn, body_of
+from api.security import BEARER, authenticated, requires_role
+from domain.accounts import Principal
+from domain.events import EventContext
+from domain.records import consultations, notes
+from infra.resources import Resources
+
+
+class ConsultationsController(Controller):
+    path = "/api/v1/consultations"
+    tags = ["medical records"]
+    guards = [authenticated]
+    security = BEARER
+    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
+
+    @post("/", summary="Record a consultation (doctors)", guards=[requires_role("doctor")])
+    async def create(
+        self,
+        data: ConsultationIn,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await consultations.create_consultation(
+            resources.mongo, resources.db, actor_of(current_user), body_of(data), context
+        )
+
+    @get("/{consultation_id:str}", summary="One consultation (care team, the patient)")
+    async def detail(
+        self,
+        consultation_id: str,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await consultations.get_consultation(
+            resources.db, actor_of(current_user), consultation_id, context
+        )
+
+    @patch(
+        "/{consultation_id:str}",
+        summary="Amend complaint, diagnosis or vitals (its doctor)",
+        guards=[requires_role("doctor")],
+    )
+    async def amend(
+        self,
+        consultation_id: str,
+        data: ConsultationPatch,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await consultations.update_consultation(
+            resources.mongo,
+            resources.db,
+            actor_of(current_user),
+            consultation_id,
+            body_of(data),
+            context,
+        )
+
+    @post(
+        "/{consultation_id:str}/notes",
+        summary="Add a medical note (its doctor; notes are never edited or deleted)",
+        guards=[requires_role("doctor")],
+    )
+    async def add_note(
+        self,
+        consultation_id: str,
+        data: NoteIn,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await notes.add_note(
+            resources.mongo,
+            resources.db,
+            actor_of(current_user),
+            consultation_id,
+            body_of(data),
+            context,
+        )

@@ -1,0 +1,131 @@
+"""/api/v1/prescriptions: written by a consultation's doctor, editable until locked."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+
+from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.records_schemas import PrescriptionIn, PrescriptionPatch, body_of
+from api.security import BEARER, authenticated, requires_role
+from domain.accounts import Principal
+from domain.events import EventContext
+from domain.records import prescriptions
+from infra.resources import Resources
+
+
+class PrescriptionsController(Controller):
+    path = "/api/v1/prescriptions"
+    tags = ["medical records"]
+    guards = [authenticated]
+    security = BEARER
+    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
+
+    @post(
+        "/",
+        summary="Write a prescription for one of your consultations (doctors)",
+        guards=[requires_role("doctor")],
+    )
+    async def create(
+        self,
+        data: PrescriptionIn,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await prescriptions.create_prescription(
+            resources.mongo,
+            resources.db,
+            actor_of(current_user),
+            body_of(data),
+            edit_seconds=resources.settings.medical.prescription_edit_seconds,
+            context=context,
+        )
+
+    @get("/", summary="A patient's prescriptions, newest first (care team, the patient)")
+    async def list_for_patient(
+        self,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+        patient_id: str | None = None,
+        page: Annotated[int, PageParam] = 1,
+        page_size: Annotated[int, PageSizeParam] = 20,
+    ) -> dict[str, Any]:
+        return await prescriptions.list_prescriptions(
+            resources.db,
+            actor_of(current_user),
+            patient_id,
+            page=page,
+            page_size=page_size,
+            context=context,
+        )
+
+    @get("/{prescription_id:str}", summary="One prescription (care team, the patient)")
+    async def detail(
+        self,
+        prescription_id: str,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await prescriptions.get_prescription(
+            resources.db, actor_of(current_user), prescription_id, context
+        )
+
+    @get(
+        "/{prescription_id:str}/versions",
+        summary="Every version of a prescription, oldest first (care team, the patient)",
+    )
+    async def versions(
+        self,
+        prescription_id: str,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        items = await prescriptions.prescription_versions(
+            resources.db, actor_of(current_user), prescription_id, context
+        )
+        return {"items": items}
+
+    @patch(
+        "/{prescription_id:str}",
+        summary="Change a prescription before editable_until (its doctor); 409 once locked",
+        guards=[requires_role("doctor")],
+    )
+    async def amend(
+        self,
+        prescription_id: str,
+        data: PrescriptionPatch,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await prescriptions.update_prescription(
+            resources.mongo,
+            resources.db,
+            actor_of(current_user),
+            prescription_id,
+            body_of(data),
+            context,
+        )
+
+    @post(
+        "/{prescription_id:str}/lock",
+        summary="Lock a prescription now, before its window ends (its doctor)",
+        status_code=200,
+        guards=[requires_role("doctor")],
+    )
+    async def lock(
+        self,
+        prescription_id: str,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> dict[str, Any]:
+        return await prescriptions.lock_prescription(
+            resources.mongo, resources.db, actor_of(current_user), prescription_id, context
+        )

@@ -1,0 +1,95 @@
+"""The care relationship: the one rule deciding which doctors may read a patient's records.
+
+A doctor treats a patient when they share an appointment (any status but rejected), a
+referral (either end, any status but declined) or a consultation. Records, messaging and
+profiles all ask here, so the rule changes in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.events import Actor
+from domain.shared.errors import NotFound
+
+APPOINTMENTS = "appointments"
+REFERRALS = "referrals"
+CONSULTATIONS = "consultations"
+
+APPOINTMENT_STATUSES_WITHOUT_CARE = ["rejected"]
+REFERRAL_STATUSES_WITHOUT_CARE = ["declined"]
+
+
+async def doctor_treats_patient(db: Any, doctor_id: str, patient_id: str) -> bool:
+    if not doctor_id or not patient_id:
+        return False
+    if await db[CONSULTATIONS].find_one(
+        {"doctor_id": doctor_id, "patient_id": patient_id}, {"_id": 1}
+    ):
+        return True
+    if await db[APPOINTMENTS].find_one(
+        {
+            "doctor_id": doctor_id,
+            "patient_id": patient_id,
+            "status": {"$nin": APPOINTMENT_STATUSES_WITHOUT_CARE},
+        },
+        {"_id": 1},
+    ):
+        return True
+    referral = await db[REFERRALS].find_one(
+        {
+            "patient_id": patient_id,
+            "status": {"$nin": REFERRAL_STATUSES_WITHOUT_CARE},
+            "$or": [{"from_doctor_id": doctor_id}, {"to_doctor_id": doctor_id}],
+        },
+        {"_id": 1},
+    )
+    return referral is not None
+
+
+async def patient_ids_in_care(db: Any, doctor_id: str) -> set[str]:
+    """Every patient `doctor_id` treats (for lists scoped to a doctor's patients)."""
+    ids: set[str] = set()
+    ids.update(
+        str(p) for p in await db[CONSULTATIONS].distinct("patient_id", {"doctor_id": doctor_id})
+    )
+    ids.update(
+        str(p)
+        for p in await db[APPOINTMENTS].distinct(
+            "patient_id",
+            {"doctor_id": doctor_id, "status": {"$nin": APPOINTMENT_STATUSES_WITHOUT_CARE}},
+        )
+    )
+    ids.update(
+        str(p)
+        for p in await db[REFERRALS].distinct(
+            "patient_id",
+            {
+                "status": {"$nin": REFERRAL_STATUSES_WITHOUT_CARE},
+                "$or": [{"from_doctor_id": doctor_id}, {"to_doctor_id": doctor_id}],
+            },
+        )
+    )
+    ids.discard("")
+    return ids
+
+
+async def can_access_patient(
+    db: Any, caller: Actor, patient_id: str, *, allow_admin: bool = False
+) -> bool:
+    if caller.id is None or not patient_id:
+        return False
+    if caller.role == "patient":
+        return caller.id == patient_id
+    if caller.role == "doctor":
+        return await doctor_treats_patient(db, caller.id, patient_id)
+    return caller.role == "admin" and allow_admin
+
+
+async def require_patient_access(
+    db: Any, caller: Actor, patient_id: str, *, allow_admin: bool = False, what: str = "record"
+) -> None:
+    """Raise NotFound unless `caller` is the patient, a treating doctor or (when allowed)
+    an admin: someone else's patient looks exactly like a missing one."""
+    if not await can_access_patient(db, caller, patient_id, allow_admin=allow_admin):
+        raise NotFound(f"{what} not found")

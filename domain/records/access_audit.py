@@ -1,0 +1,32 @@
+"""Every successful read of a patient's data leaves a `record.accessed` event (audit.access).
+
+The event goes through the outbox like any other, so a read is audited even if the process
+dies right after answering; the audit processor turns it into an audit record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.events import Actor, EventContext, EventType, Subject, new_event, publish
+
+
+async def record_access(
+    db: Any,
+    caller: Actor,
+    *,
+    subject_type: str,
+    subject_id: str,
+    patient_id: str,
+    context: EventContext | None = None,
+    **data: Any,
+) -> None:
+    event = new_event(
+        EventType.RECORD_ACCESSED,
+        actor=caller,
+        subject=Subject(type=subject_type, id=subject_id),
+        patient_id=patient_id,
+        data={"patient_id": patient_id, **{k: v for k, v in data.items() if v is not None}},
+        context=context,
+    )
+    await publish(db, event)
