@@ -7,6 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from domain.accounts.repository import get_user
 from domain.appointments import repository
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status
@@ -52,7 +53,8 @@ async def book(
     doctor_id, start, reason, mode = parse_booking(body)
     now = now or utcnow()
     availability = await schedule.load_availability(db, doctor_id)
-    if availability is None:
+    doctor = await get_user(db, doctor_id) if availability is not None else None
+    if availability is None or doctor is None or not doctor.active:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
     slot = find_slot(availability, start)
     if slot is None:

@@ -108,6 +108,20 @@ async def test_slots_time_off_and_booking(client, people) -> None:
     ] == "video"
 
 
+async def test_a_deactivated_doctor_cannot_be_booked(client, people, db) -> None:
+    doctor, _, alice, _, _ = people
+    await client.put(
+        "/api/v1/doctors/me/availability", json=WEEKDAYS_9_TO_12, headers=doctor.headers
+    )
+    from bson import ObjectId
+
+    await db.users.update_one({"_id": ObjectId(doctor.id)}, {"$set": {"active": False}})
+    body = {"doctor_id": doctor.id, "start": f"{next_monday()}T08:00:00Z", "reason": "x"}
+    refused = await client.post("/api/v1/appointments", json=body, headers=alice.headers)
+    assert refused.status_code == 404
+    assert (await client.get(f"/api/v1/doctors/{doctor.id}")).status_code == 404
+
+
 async def test_life_cycle_listing_and_privacy(client, people, db) -> None:
     doctor, other_doctor, alice, bob, admin = people
     await client.put(

@@ -14,8 +14,8 @@ from domain.events import Actor
 from domain.scheduling import service as scheduling
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.mongo import create_mongo_client
+from tests.support.people import make_person
 
-DOCTOR = Actor(id="doc1", role="doctor")
 ALICE = Actor(id="alice", role="patient")
 BOB = Actor(id="bob", role="patient")
 
@@ -29,16 +29,18 @@ def next_monday() -> date:
 async def store(settings: Settings):  # type: ignore[no-untyped-def]
     client = create_mongo_client(settings.mongo)
     db = client[settings.mongo.db]
+    person = await make_person(db, settings, "doctor")
+    doctor = Actor(id=person.id, role="doctor")
     await scheduling.set_availability(
         db,
-        DOCTOR.id,
+        doctor.id,
         {
             "timezone": "UTC",
             "slot_minutes": 30,
             "weekly": [{"weekday": 0, "start": "09:00", "end": "12:00"}],
         },
     )
-    yield client, db
+    yield client, db, doctor
     client.close()
 
 
@@ -47,13 +49,13 @@ def at(day: date, hhmm: str) -> str:
 
 
 async def test_concurrent_bookings_of_one_slot_leave_exactly_one_winner(store) -> None:
-    client, db = store
+    client, db, doctor = store
     start = at(next_monday(), "09:00")
     patients = [Actor(id=f"p{i}", role="patient") for i in range(12)]
 
     async def attempt(patient: Actor) -> str:
         try:
-            await book(client, db, patient, {"doctor_id": "doc1", "start": start, "reason": "x"})
+            await book(client, db, patient, {"doctor_id": doctor.id, "start": start, "reason": "x"})
             return "won"
         except Conflict:
             return "lost"
@@ -65,11 +67,11 @@ async def test_concurrent_bookings_of_one_slot_leave_exactly_one_winner(store) -
 
 
 async def test_rejecting_frees_the_slot_and_illegal_moves_conflict(store) -> None:
-    client, db = store
+    client, db, doctor = store
     day = next_monday()
-    body = {"doctor_id": "doc1", "start": at(day, "10:00"), "reason": "checkup"}
+    body = {"doctor_id": doctor.id, "start": at(day, "10:00"), "reason": "checkup"}
     first = await book(client, db, ALICE, body)
-    slots = await scheduling.free_slots(db, "doc1", day, day)
+    slots = await scheduling.free_slots(db, doctor.id, day, day)
     assert at(day, "10:00") not in [s.as_dict()["start"] for s in slots]
 
     with pytest.raises(Forbidden):
@@ -77,16 +79,16 @@ async def test_rejecting_frees_the_slot_and_illegal_moves_conflict(store) -> Non
     with pytest.raises(NotFound):
         await change_status(client, db, BOB, str(first["_id"]), Transition.CANCEL)
     with pytest.raises(InvalidInput):
-        await change_status(client, db, DOCTOR, str(first["_id"]), Transition.REJECT, {})
+        await change_status(client, db, doctor, str(first["_id"]), Transition.REJECT, {})
     with pytest.raises(Conflict):
-        await change_status(client, db, DOCTOR, str(first["_id"]), Transition.COMPLETE)
+        await change_status(client, db, doctor, str(first["_id"]), Transition.COMPLETE)
     await change_status(
-        client, db, DOCTOR, str(first["_id"]), Transition.REJECT, {"reason": "full"}
+        client, db, doctor, str(first["_id"]), Transition.REJECT, {"reason": "full"}
     )
     with pytest.raises(Conflict):
-        await change_status(client, db, DOCTOR, str(first["_id"]), Transition.CONFIRM)
+        await change_status(client, db, doctor, str(first["_id"]), Transition.CONFIRM)
 
-    slots = await scheduling.free_slots(db, "doc1", day, day)
+    slots = await scheduling.free_slots(db, doctor.id, day, day)
     assert at(day, "10:00") in [s.as_dict()["start"] for s in slots]
     again = await book(client, db, BOB, body)
     assert again["patient_id"] == "bob"
@@ -95,35 +97,35 @@ async def test_rejecting_frees_the_slot_and_illegal_moves_conflict(store) -> Non
 
 
 async def test_a_start_that_is_not_a_slot_is_refused(store) -> None:
-    client, db = store
+    client, db, doctor = store
     day = next_monday()
     for start in (at(day, "09:10"), at(day, "13:00"), at(day - timedelta(days=7), "09:00")):
         with pytest.raises(InvalidInput):
-            await book(client, db, ALICE, {"doctor_id": "doc1", "start": start, "reason": "x"})
+            await book(client, db, ALICE, {"doctor_id": doctor.id, "start": start, "reason": "x"})
     with pytest.raises(NotFound):
         await book(
             client, db, ALICE, {"doctor_id": "nobody", "start": at(day, "09:00"), "reason": "x"}
         )
     await scheduling.add_time_off(
-        db, "doc1", {"start": at(day, "11:00"), "end": at(day, "12:00"), "reason": "meeting"}
+        db, doctor.id, {"start": at(day, "11:00"), "end": at(day, "12:00"), "reason": "meeting"}
     )
     with pytest.raises(Conflict):
         await book(
-            client, db, ALICE, {"doctor_id": "doc1", "start": at(day, "11:30"), "reason": "x"}
+            client, db, ALICE, {"doctor_id": doctor.id, "start": at(day, "11:30"), "reason": "x"}
         )
 
 
 async def test_each_reminder_is_sent_once_and_never_for_cancelled(store) -> None:
-    client, db = store
+    client, db, doctor = store
     day = next_monday()
     kept = await book(
-        client, db, ALICE, {"doctor_id": "doc1", "start": at(day, "09:00"), "reason": "x"}
+        client, db, ALICE, {"doctor_id": doctor.id, "start": at(day, "09:00"), "reason": "x"}
     )
     dropped = await book(
-        client, db, BOB, {"doctor_id": "doc1", "start": at(day, "09:30"), "reason": "x"}
+        client, db, BOB, {"doctor_id": doctor.id, "start": at(day, "09:30"), "reason": "x"}
     )
     for doc in (kept, dropped):
-        await change_status(client, db, DOCTOR, str(doc["_id"]), Transition.CONFIRM)
+        await change_status(client, db, doctor, str(doc["_id"]), Transition.CONFIRM)
     await change_status(client, db, BOB, str(dropped["_id"]), Transition.CANCEL)
 
     day_before = kept["start"] - timedelta(hours=20)
