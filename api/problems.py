@@ -90,6 +90,8 @@ def handle_domain(request: Request[Any, Any, Any], exc: domain_errors.DomainErro
     headers = None
     if isinstance(exc, domain_errors.RateLimited):
         headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, domain_errors.Unauthenticated):
+        headers = {"WWW-Authenticate": 'Bearer realm="esante"'}  # every 401 names its scheme
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
     return problem(status, exc.detail, errors=errors, headers=headers, code=exc.code)
 

@@ -71,6 +71,7 @@ async def test_wrong_password_and_unknown_email_answer_alike(client, settings) -
     wrong = await client.post(LOGIN, json={"email": form["email"], "password": "not the password"})
     unknown = await client.post(LOGIN, json={"email": new_email(), "password": "not the password"})
     assert wrong.status_code == unknown.status_code == 401
+    assert wrong.headers["www-authenticate"] == unknown.headers["www-authenticate"]
     assert wrong.json() | {"detail": ""} == unknown.json() | {"detail": ""}
     assert wrong.json()["detail"] == unknown.json()["detail"]
     failed = outbox_types(settings, "auth.login_failed")
