@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.accounts.repository import get_user, update_user
-from domain.appointments.repository import APPOINTMENTS
+from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, EventType, Subject, new_event, publish
 from domain.profiles import fields, repository
 from domain.profiles.photos import PhotoStore, photo_url
@@ -143,19 +143,6 @@ async def public_doctor(db: Any, store: PhotoStore, doctor_id: str) -> dict[str,
     }
 
 
-async def _may_read_patient(db: Any, caller: Actor, patient_id: str) -> bool:
-    if caller.role == "admin":
-        return True
-    if caller.role == "patient":
-        return caller.id == patient_id
-    # A doctor treats the patient once they share an appointment that was not rejected.
-    shared = await db[APPOINTMENTS].find_one(
-        {"doctor_id": caller.id, "patient_id": patient_id, "status": {"$ne": "rejected"}},
-        {"_id": 1},
-    )
-    return caller.role == "doctor" and shared is not None
-
-
 async def patient_for(
     db: Any,
     store: PhotoStore,
@@ -168,8 +155,7 @@ async def patient_for(
     user = await get_user(db, patient_id)
     if user is None or user.role.value != "patient":
         raise NotFound("patient not found")
-    if not await _may_read_patient(db, caller, patient_id):
-        raise NotFound("patient not found")
+    await require_patient_access(db, caller, patient_id, allow_admin=True, what="patient")
     view = await profile_view(db, store, user)
     view["id"] = user.id
     await publish(
