@@ -6,8 +6,9 @@ from typing import Any
 
 from domain.accounts.repository import get_user, update_user
 from domain.care.relationship import require_patient_access
-from domain.events import Actor, EventContext, EventType, Subject, new_event, publish
+from domain.events import Actor, EventContext
 from domain.profiles import fields, repository
+from domain.records.access_audit import record_access
 from domain.profiles.photos import PhotoStore, photo_url
 from domain.shared.clock import utcnow
 from domain.shared.errors import InvalidInput, NotFound
@@ -158,15 +159,14 @@ async def patient_for(
     await require_patient_access(db, caller, patient_id, allow_admin=True, what="patient")
     view = await profile_view(db, store, user)
     view["id"] = user.id
-    await publish(
+    await record_access(
         db,
-        new_event(
-            EventType.RECORD_ACCESSED,
-            actor=caller,
-            subject=Subject(type="patient_profile", id=patient_id),
-            patient_id=patient_id,
-            data={"resource_type": "patient_profile", "resource_id": patient_id},
-            context=context,
-        ),
+        caller,
+        subject_type="patient_profile",
+        subject_id=patient_id,
+        patient_id=patient_id,
+        context=context,
+        resource_type="patient_profile",
+        resource_id=patient_id,
     )
     return view
