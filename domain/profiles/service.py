@@ -8,8 +8,8 @@ from domain.accounts.repository import get_user, update_user
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext
 from domain.profiles import fields, repository
-from domain.records.access_audit import record_access
 from domain.profiles.photos import PhotoStore, photo_url
+from domain.records.access_audit import record_access
 from domain.shared.clock import utcnow
 from domain.shared.errors import InvalidInput, NotFound
 from domain.specialties import SPECIALTIES
