@@ -7,13 +7,14 @@ from typing import Any
 from api.controllers.appointments import AppointmentsController
 from api.controllers.auth import AuthController
 from api.controllers.availability import AvailabilityController
-from api.controllers.conversations import ConversationsController
 from api.controllers.consultations import ConsultationsController
+from api.controllers.conversations import ConversationsController
 from api.controllers.doctors import DoctorsController
 from api.controllers.documents import DocumentsController
 from api.controllers.patient_records import PatientRecordsController
 from api.controllers.prescriptions import PrescriptionsController
 from api.controllers.profiles import ProfileController
+from api.controllers.referrals import ReferralsController
 
 API_ROUTES: list[Any] = [
     AuthController,
@@ -22,6 +23,7 @@ API_ROUTES: list[Any] = [
     AvailabilityController,
     AppointmentsController,
     ConversationsController,
+    ReferralsController,
     ConsultationsController,
     PrescriptionsController,
     DocumentsController,

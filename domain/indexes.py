@@ -11,6 +11,7 @@ from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
 from domain.messaging.repository import ensure_indexes as messaging_indexes
 from domain.profiles.repository import INDEXES as PROFILE_INDEXES
 from domain.records.indexes import ensure_indexes as records_indexes
+from domain.referrals.repository import INDEXES as REFERRAL_INDEXES
 from domain.scheduling.repository import INDEXES as SCHEDULING_INDEXES
 from domain.shared.indexes import index_setup
 
@@ -22,6 +23,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     index_setup(APPOINTMENT_INDEXES),
     index_setup(PROFILE_INDEXES),
     messaging_indexes,
+    index_setup(REFERRAL_INDEXES),
     records_indexes,
 ]
 

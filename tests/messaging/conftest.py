@@ -44,5 +44,11 @@ async def give_care(db, doctor_id: str, patient_id: str) -> None:  # type: ignor
             "status": "confirmed",
             "start": start,
             "end": start + timedelta(minutes=30),
+            "timezone": "UTC",
+            "reason": "follow-up",
+            "mode": "in_person",
+            "created_at": datetime.now(UTC),
+            "confirmed_at": datetime.now(UTC),
+            "updated_at": datetime.now(UTC),
         }
     )

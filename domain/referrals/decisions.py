@@ -1,0 +1,64 @@
+"""The receiving doctor accepts or declines a pending referral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.appointments.transactions import run_in_transaction
+from domain.events import Actor, EventContext, publish
+from domain.referrals import repository
+from domain.referrals.access import referral_for
+from domain.referrals.events import referral_event
+from domain.referrals.states import Status
+from domain.shared.clock import utcnow
+from domain.shared.errors import Conflict, InvalidInput
+
+MAX_DECLINE_REASON = 1000
+
+
+async def _decide(
+    client: Any,
+    db: Any,
+    caller: Actor,
+    referral_id: str,
+    to: Status,
+    action: str,
+    extra: dict[str, Any],
+    context: EventContext | None,
+) -> dict[str, Any]:
+    doc = await referral_for(db, caller, referral_id, acting=("to_doctor_id",), action=action)
+    now = utcnow()
+    changes = {"status": to.value, "updated_at": now, f"{to.value}_at": now, **extra}
+
+    async def write(session: Any) -> dict[str, Any]:
+        moved = await repository.move(db, doc["_id"], Status.PENDING.value, changes, session)
+        if moved is None:
+            raise Conflict(f"the referral is no longer pending (it is {doc['status']})")
+        await publish(db, referral_event(moved, caller, context), session=session)
+        return moved
+
+    return await run_in_transaction(client, write)
+
+
+async def accept(
+    client: Any, db: Any, caller: Actor, referral_id: str, context: EventContext | None = None
+) -> dict[str, Any]:
+    return await _decide(client, db, caller, referral_id, Status.ACCEPTED, "accept", {}, context)
+
+
+async def decline(
+    client: Any,
+    db: Any,
+    caller: Actor,
+    referral_id: str,
+    reason: Any,
+    context: EventContext | None = None,
+) -> dict[str, Any]:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("is required", field="reason")
+    if len(reason.strip()) > MAX_DECLINE_REASON:
+        raise InvalidInput(f"at most {MAX_DECLINE_REASON} characters", field="reason")
+    extra = {"decline_reason": reason.strip()}
+    return await _decide(
+        client, db, caller, referral_id, Status.DECLINED, "decline", extra, context
+    )
