@@ -47,31 +47,29 @@ async def doctor_treats_patient(db: Any, doctor_id: str, patient_id: str) -> boo
     return referral is not None
 
 
+async def _patient_ids(db: Any, collection: str, query: dict[str, Any]) -> set[str]:
+    # A find rather than `distinct`: the embedded store's distinct ignores parts of the filter.
+    cursor = db[collection].find(query, {"patient_id": 1, "_id": 0})
+    return {str(doc["patient_id"]) async for doc in cursor if doc.get("patient_id")}
+
+
 async def patient_ids_in_care(db: Any, doctor_id: str) -> set[str]:
     """Every patient `doctor_id` treats (for lists scoped to a doctor's patients)."""
-    ids: set[str] = set()
-    ids.update(
-        str(p) for p in await db[CONSULTATIONS].distinct("patient_id", {"doctor_id": doctor_id})
+    consulted = await _patient_ids(db, CONSULTATIONS, {"doctor_id": doctor_id})
+    booked = await _patient_ids(
+        db,
+        APPOINTMENTS,
+        {"doctor_id": doctor_id, "status": {"$nin": APPOINTMENT_STATUSES_WITHOUT_CARE}},
     )
-    ids.update(
-        str(p)
-        for p in await db[APPOINTMENTS].distinct(
-            "patient_id",
-            {"doctor_id": doctor_id, "status": {"$nin": APPOINTMENT_STATUSES_WITHOUT_CARE}},
-        )
+    referred = await _patient_ids(
+        db,
+        REFERRALS,
+        {
+            "status": {"$nin": REFERRAL_STATUSES_WITHOUT_CARE},
+            "$or": [{"from_doctor_id": doctor_id}, {"to_doctor_id": doctor_id}],
+        },
     )
-    ids.update(
-        str(p)
-        for p in await db[REFERRALS].distinct(
-            "patient_id",
-            {
-                "status": {"$nin": REFERRAL_STATUSES_WITHOUT_CARE},
-                "$or": [{"from_doctor_id": doctor_id}, {"to_doctor_id": doctor_id}],
-            },
-        )
-    )
-    ids.discard("")
-    return ids
+    return consulted | booked | referred
 
 
 async def can_access_patient(
