@@ -22,6 +22,7 @@ from api.controllers.auth_schemas import (
     TokenPairOut,
     UserOut,
 )
+from api.openapi_problems import problems
 from api.request_context import event_context
 from api.security import BEARER, authenticated
 from domain.accounts import (
@@ -57,7 +58,12 @@ class AuthController(Controller):
         "context": Provide(provide_context, sync_to_thread=False),
     }
 
-    @post("/register", status_code=201, summary="Create a patient or doctor account")
+    @post(
+        "/register",
+        status_code=201,
+        summary="Create a patient or doctor account",
+        responses=problems(_409="an account with this email exists", _422="invalid fields"),
+    )
     async def register(
         self,
         data: RegisterIn,
@@ -68,7 +74,12 @@ class AuthController(Controller):
         user = await registration.register(accounts, data.form(), jobs, context)
         return RegisteredOut.of(user)
 
-    @post("/verify-email", status_code=200, summary="Confirm an email address with its token")
+    @post(
+        "/verify-email",
+        status_code=200,
+        summary="Confirm an email address with its token",
+        responses=problems(_400="the token is unknown, used or expired"),
+    )
     async def verify_email(
         self, data: TokenIn, accounts: AccountsEnv, context: EventContext
     ) -> UserOut:
@@ -79,14 +90,28 @@ class AuthController(Controller):
         verification.resend_verification(jobs, str(data.email))
         return MessageOut(message=EMAIL_ON_ITS_WAY)
 
-    @post("/login", status_code=200, summary="Sign in; returns an access and a refresh token")
+    @post(
+        "/login",
+        status_code=200,
+        summary="Sign in; returns an access and a refresh token",
+        responses=problems(
+            _401="wrong email or password",
+            _403="email not verified, or account deactivated",
+            _423="locked after repeated failures",
+        ),
+    )
     async def login(
         self, data: LoginIn, accounts: AccountsEnv, context: EventContext
     ) -> TokenPairOut:
         pair = await sign_in(accounts, data.email, data.password, context)
         return TokenPairOut.of(pair)
 
-    @post("/refresh", status_code=200, summary="Trade a refresh token for a new token pair")
+    @post(
+        "/refresh",
+        status_code=200,
+        summary="Trade a refresh token for a new token pair",
+        responses=problems(_401="invalid, expired, spent or revoked refresh token"),
+    )
     async def refresh(
         self, data: RefreshIn, accounts: AccountsEnv, context: EventContext
     ) -> TokenPairOut:
@@ -101,7 +126,12 @@ class AuthController(Controller):
         credentials.request_reset(jobs, str(data.email))
         return MessageOut(message=EMAIL_ON_ITS_WAY)
 
-    @post("/reset-password", status_code=200, summary="Set a new password with a reset token")
+    @post(
+        "/reset-password",
+        status_code=200,
+        summary="Set a new password with a reset token",
+        responses=problems(_400="the token is unknown, used or expired", _422="weak password"),
+    )
     async def reset_password(
         self, data: ResetPasswordIn, accounts: AccountsEnv, context: EventContext
     ) -> MessageOut:
@@ -114,6 +144,11 @@ class AuthController(Controller):
         guards=[authenticated],
         security=BEARER,
         summary="Change the password; other sessions end, a new token pair is returned",
+        responses=problems(
+            _401="no or bad access token",
+            _422="wrong current password or weak new password",
+            _423="locked after repeated failures",
+        ),
     )
     async def change_password(
         self,
@@ -127,7 +162,13 @@ class AuthController(Controller):
         )
         return TokenPairOut.of(pair)
 
-    @get("/me", guards=[authenticated], security=BEARER, summary="The signed-in user")
+    @get(
+        "/me",
+        guards=[authenticated],
+        security=BEARER,
+        summary="The signed-in user",
+        responses=problems(_401="no or bad access token"),
+    )
     async def me(self, current_user: Principal, accounts: AccountsEnv) -> UserOut:
         user = await get_user(accounts.db, current_user.user_id)
         if user is None or not user.active:

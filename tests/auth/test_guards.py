@@ -79,3 +79,6 @@ async def test_openapi_marks_protected_routes_with_the_bearer_scheme(client) -> 
     assert "security" not in spec["paths"]["/api/v1/auth/login"]["post"]
     for path in ("register", "login", "refresh", "logout", "verify-email", "reset-password"):
         assert f"/api/v1/auth/{path}" in spec["paths"]
+    login = spec["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    assert {"200", "401", "403", "423"} <= set(login)
+    assert "application/problem+json" in login["423"]["content"]
