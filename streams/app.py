@@ -50,9 +50,9 @@ class _LazyConfig:
     # A worker killed with -9 keeps its group membership until the session times out, and
     # its replacement waits for that before partitions are handed out again. Short
     # sessions with frequent heartbeats make a restart rejoin within seconds.
-    broker_session_timeout = 10.0
+    broker_session_timeout = 6.0
     broker_heartbeat_interval = 1.0
-    broker_rebalance_timeout = 10.0
+    broker_rebalance_timeout = 6.0
     # Standbys would double each table in memory; tables recover from their changelog.
     table_standby_replicas = 0
 
