@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.controllers.admin_operations import AdminOperationsController
 from api.controllers.appointments import AppointmentsController
 from api.controllers.auth import AuthController
 from api.controllers.availability import AvailabilityController
@@ -28,4 +29,5 @@ API_ROUTES: list[Any] = [
     PrescriptionsController,
     DocumentsController,
     PatientRecordsController,
+    AdminOperationsController,
 ]
