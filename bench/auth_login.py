@@ -13,10 +13,12 @@ Run alone with `python -m bench.auth_login`.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,17 +76,24 @@ def seed_users(env: dict[str, str]) -> list[str]:
     return emails
 
 
-async def probe(client: httpx.AsyncClient, seconds: float) -> list[float]:
-    """/health/live one request at a time, every PROBE_INTERVAL seconds."""
+async def _probe(url: str, seconds: float) -> list[float]:
     latencies: list[float] = []
-    stop_at = time.perf_counter() + seconds
-    while time.perf_counter() < stop_at:
-        started = time.perf_counter()
-        response = await client.get("/health/live")
-        latencies.append(time.perf_counter() - started)
-        assert response.status_code == 200
-        await asyncio.sleep(max(0.0, PROBE_INTERVAL - (time.perf_counter() - started)))
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        await client.get("/health/live")  # connect first
+        stop_at = time.perf_counter() + seconds
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            response = await client.get("/health/live")
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200
+            await asyncio.sleep(max(0.0, PROBE_INTERVAL - (time.perf_counter() - started)))
     return latencies
+
+
+def probe(url: str, seconds: float) -> list[float]:
+    """/health/live one request at a time, every PROBE_INTERVAL seconds. Runs in a process
+    of its own so that the load generator's work never delays the probe's requests."""
+    return asyncio.run(_probe(url, seconds))
 
 
 async def flood(
@@ -110,17 +119,18 @@ async def flood(
 
 async def measure(url: str, emails: list[str], cores: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with (
-        httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as load,
-        httpx.AsyncClient(base_url=url, timeout=60) as prober,
-    ):
-        await flood(load, emails, 2.0, cores * 2)  # warm-up: connections, caches, JIT-less paths
-        idle = await probe(prober, PROBE_SECONDS / 2)
-        concurrency = cores * 3
-        ok, statuses, elapsed = await flood(load, emails, FLOOD_SECONDS, concurrency)
-        busy_task = asyncio.create_task(probe(prober, PROBE_SECONDS))
-        await flood(load, emails, PROBE_SECONDS + 0.5, concurrency)
-        busy = await busy_task
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as prober:
+        await loop.run_in_executor(prober, probe, url, 0.5)  # start the probe process
+        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as load:
+            await flood(load, emails, 2.0, cores * 2)  # warm-up
+            idle = await loop.run_in_executor(prober, probe, url, PROBE_SECONDS / 2)
+            concurrency = cores * 3
+            ok, statuses, elapsed = await flood(load, emails, FLOOD_SECONDS, concurrency)
+            busy_probe = loop.run_in_executor(prober, probe, url, PROBE_SECONDS)
+            await flood(load, emails, PROBE_SECONDS + 1.0, concurrency)
+            busy = await busy_probe
     return {"ok": ok, "statuses": statuses, "elapsed": elapsed, "idle": idle, "busy": busy}
 
 
