@@ -12,6 +12,13 @@ from litestar.di import Provide
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
+from api.controllers.messaging_schemas import (
+    ConversationOut,
+    ConversationPage,
+    MessageOut,
+    MessagePage,
+    ReadOut,
+)
 from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
 from api.realtime import Realtime
 from api.security import BEARER, requires_role
@@ -56,15 +63,14 @@ class ConversationsController(Controller):
         current_user: Principal,
         resources: Resources,
         realtime: Realtime,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[ConversationOut]:
         doc, created = await open_conversation(
             resources.db, actor_of(current_user), data.participant_id
         )
         if created:
             await realtime.conversation_opened(doc)
-        return Response(
-            conversation_view(doc, current_user.user_id), status_code=201 if created else 200
-        )
+        view: Any = conversation_view(doc, current_user.user_id)
+        return Response(view, status_code=201 if created else 200)
 
     @get("/", summary="My conversations, most recent activity first, with unread counts")
     async def list_mine(
@@ -73,12 +79,13 @@ class ConversationsController(Controller):
         resources: Resources,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
+    ) -> ConversationPage:
         docs, total, people = await list_conversations(
             resources.db, actor_of(current_user), page, page_size
         )
+        items: Any = [conversation_view(d, current_user.user_id, people) for d in docs]
         return {
-            "items": [conversation_view(d, current_user.user_id, people) for d in docs],
+            "items": items,
             "total": total,
             "page": page,
             "page_size": page_size,
@@ -87,9 +94,10 @@ class ConversationsController(Controller):
     @get("/{conversation_id:str}", summary="One of my conversations")
     async def get_one(
         self, conversation_id: str, current_user: Principal, resources: Resources
-    ) -> dict[str, Any]:
+    ) -> ConversationOut:
         doc = await conversation_for(resources.db, actor_of(current_user), conversation_id)
-        return conversation_view(doc, current_user.user_id)
+        view: Any = conversation_view(doc, current_user.user_id)
+        return view
 
     @get("/{conversation_id:str}/messages", summary="Messages, newest first, older than `before`")
     async def messages(
@@ -101,12 +109,13 @@ class ConversationsController(Controller):
             str | None, Parameter(description="a message id: return only older messages")
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="page size")] = 50,
-    ) -> dict[str, Any]:
+    ) -> MessagePage:
         docs, next_before = await list_messages(
             resources.db, actor_of(current_user), conversation_id, before, limit
         )
+        items: Any = [message_view(d) for d in docs]
         return {
-            "items": [message_view(d) for d in docs],
+            "items": items,
             "limit": limit,
             # Pass as `before` to get the next (older) page; null on the oldest page.
             "next_before": next_before,
@@ -121,7 +130,7 @@ class ConversationsController(Controller):
         resources: Resources,
         realtime: Realtime,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> MessageOut:
         message, _ = await send_message(
             resources.mongo,
             resources.db,
@@ -131,7 +140,8 @@ class ConversationsController(Controller):
             context,
         )
         await realtime.message_new(message)
-        return message_view(message)
+        view: Any = message_view(message)
+        return view
 
     @post("/{conversation_id:str}/read", status_code=200, summary="Mark messages read")
     async def read(
@@ -141,9 +151,10 @@ class ConversationsController(Controller):
         current_user: Principal,
         resources: Resources,
         realtime: Realtime,
-    ) -> dict[str, Any]:
+    ) -> ReadOut:
         state = await mark_read(
             resources.mongo, resources.db, actor_of(current_user), conversation_id, data.message_id
         )
         await realtime.message_read(state)
-        return state
+        out: Any = state
+        return out

@@ -9,6 +9,7 @@ from litestar.di import Provide
 from pydantic import BaseModel, Field
 
 from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.referral_schemas import ReferralOut, ReferralPage
 from api.security import BEARER, authenticated, requires_role
 from domain.accounts import Principal
 from domain.appointments.queries import to_view as appointment_view
@@ -49,11 +50,12 @@ class ReferralsController(Controller):
     @post("/", status_code=201, summary="Refer a patient", guards=[requires_role("doctor")])
     async def create(
         self, data: ReferralIn, current_user: Principal, resources: Resources, context: EventContext
-    ) -> dict[str, Any]:
+    ) -> ReferralOut:
         doc = await create_referral(
             resources.mongo, resources.db, actor_of(current_user), data.model_dump(), context
         )
-        return referral_view(doc)
+        view: Any = referral_view(doc)
+        return view
 
     @get("/", summary="Referrals I sent or received (a patient: referrals about me)")
     async def list_mine(
@@ -64,8 +66,8 @@ class ReferralsController(Controller):
         status: Literal["pending", "accepted", "declined", "booked"] | None = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
-        return await list_referrals(
+    ) -> ReferralPage:
+        page_of: Any = await list_referrals(
             resources.db,
             actor_of(current_user),
             direction=direction,
@@ -73,21 +75,24 @@ class ReferralsController(Controller):
             page=page,
             page_size=page_size,
         )
+        return page_of
 
     @get("/{referral_id:str}", summary="One referral (both doctors, the patient)")
     async def get_one(
         self, referral_id: str, current_user: Principal, resources: Resources
-    ) -> dict[str, Any]:
-        return await get_referral(resources.db, actor_of(current_user), referral_id)
+    ) -> ReferralOut:
+        view: Any = await get_referral(resources.db, actor_of(current_user), referral_id)
+        return view
 
     @post("/{referral_id:str}/accept", status_code=200, summary="Accept (receiving doctor)")
     async def accept(
         self, referral_id: str, current_user: Principal, resources: Resources, context: EventContext
-    ) -> dict[str, Any]:
+    ) -> ReferralOut:
         doc = await accept(
             resources.mongo, resources.db, actor_of(current_user), referral_id, context
         )
-        return referral_view(doc)
+        view: Any = referral_view(doc)
+        return view
 
     @post("/{referral_id:str}/decline", status_code=200, summary="Decline (receiving doctor)")
     async def decline(
@@ -97,11 +102,12 @@ class ReferralsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> ReferralOut:
         doc = await decline(
             resources.mongo, resources.db, actor_of(current_user), referral_id, data.reason, context
         )
-        return referral_view(doc)
+        view: Any = referral_view(doc)
+        return view
 
     @post(
         "/{referral_id:str}/appointments",
