@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as Refused
@@ -20,7 +21,9 @@ from api.realtime.server import Realtime
 from config.logging import get_logger
 from config.settings import Settings
 from domain.accounts import AccountsEnv
+from domain.accounts.access_tokens import AccessClaims, decode_access_token
 from domain.accounts.authentication import authenticate
+from domain.accounts.revocation import is_revoked
 from domain.events import Actor
 from domain.messaging import presence
 from domain.messaging.conversations import conversation_for
@@ -58,6 +61,7 @@ class Gateway:
         self.sio = realtime.sio
         self.ttl = settings.realtime.presence_ttl_seconds
         self.callers: dict[str, Actor] = {}  # sockets connected to this process
+        self.tokens: dict[str, AccessClaims] = {}
         self._refresher: asyncio.Task[None] | None = None
 
     def register(self) -> None:
@@ -87,6 +91,8 @@ class Gateway:
             raise Refused({"message": "unauthorized", "detail": "invalid token"}) from None
         caller = Actor(id=principal.user_id, role=principal.role.value)
         self.callers[sid] = caller
+        # Already verified above; kept so that a socket ends with its token (see below).
+        self.tokens[sid] = decode_access_token(resources.settings.auth, token)
         await self.sio.enter_room(sid, user_room(principal.user_id))
         # Presence first, conversations second: see Realtime.conversation_opened.
         await presence.mark_online(resources.redis, principal.user_id, sid, self.ttl)
@@ -96,6 +102,7 @@ class Gateway:
 
     async def disconnect(self, sid: str, *args: Any) -> None:
         caller = self.callers.pop(sid, None)
+        self.tokens.pop(sid, None)
         if caller is not None and caller.id is not None:
             with contextlib.suppress(Exception):  # the TTL cleans up if Redis is away
                 await presence.mark_offline(self.resources.redis, caller.id, sid)
@@ -112,6 +119,21 @@ class Gateway:
                 await presence.refresh(self.resources.redis, sockets, self.ttl)
             except Exception as exc:
                 log.warning("presence_refresh_failed", error=type(exc).__name__)
+            await self._end_stale_sockets()
+
+    async def _end_stale_sockets(self) -> None:
+        """A socket lives no longer than the access token it connected with, nor past a
+        revocation (password reset, deactivation): clients reconnect with a fresh token."""
+        now = time.time()
+        for sid, claims in list(self.tokens.items()):
+            stale = claims.expires_at <= now
+            if not stale:
+                try:
+                    stale = await is_revoked(self.resources.redis, self.resources.db, claims)
+                except Exception as exc:
+                    log.warning("socket_revocation_check_failed", error=type(exc).__name__)
+            if stale:
+                await self.sio.disconnect(sid)
 
     # --- events -------------------------------------------------------------------------
 

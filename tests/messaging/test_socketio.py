@@ -177,3 +177,30 @@ async def test_presence_follows_connections(webs, people, listeners, settings) -
         assert not await is_online(redis, doctor.id)
     finally:
         await redis.aclose()
+
+
+async def test_a_revoked_token_ends_the_socket(platform, people, listeners, settings) -> None:  # type: ignore[no-untyped-def]
+    from redis.asyncio import Redis
+
+    from domain.accounts.revocation import record_revocation
+
+    web = platform.start("web", PRESENCE_TTL_SECONDS="5")  # sockets re-checked every ~2 s
+    doctor = people["doctor"]
+    listener = await listeners().connect(web.url, doctor.token)
+    assert listener.client.connected
+    redis = Redis.from_url(settings.redis.url)
+    try:
+        await record_revocation(redis, settings.auth, doctor.id, 1)  # e.g. a password reset
+    finally:
+        await redis.aclose()
+    for _ in range(100):
+        if not listener.client.connected:
+            break
+        await asyncio.sleep(0.1)
+    assert not listener.client.connected
+    refused = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await refused.connect(
+            web.url, auth={"token": doctor.token}, socketio_path="socket.io",
+            transports=["websocket"], wait_timeout=10,
+        )  # fmt: skip
