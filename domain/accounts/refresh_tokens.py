@@ -62,9 +62,9 @@ async def issue(db: Any, user_id: str, session_id: str, *, days: int, session: A
         },
         session=session,
     )
-    # The session lives as long as its newest token.
+    # The session lives as long as its newest token (each new token expires last).
     await db[SESSIONS].update_one(
-        {"_id": session_id}, {"$max": {"expires_at": now + timedelta(days=days)}}, session=session
+        {"_id": session_id}, {"$set": {"expires_at": now + timedelta(days=days)}}, session=session
     )
     return raw
 

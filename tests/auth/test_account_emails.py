@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from pymongo import MongoClient
 
@@ -62,15 +64,11 @@ async def test_a_reset_link_expires(client, settings, accounts) -> None:
     mail = await password_reset_email(accounts, job_id="r", email=form["email"])
     assert mail is not None
     token = mail.text.split("token=")[1].split()[0]
-    with MongoClient(settings.mongo.url) as mongo:
-        mongo[settings.mongo.db].one_time_tokens.update_many(
-            {},
-            {
-                "$set": {
-                    "expires_at": mongo[settings.mongo.db].one_time_tokens.find_one()["created_at"]
-                }
-            },
-        )
+    with MongoClient(settings.mongo.url, tz_aware=True) as mongo:
+        tokens = mongo[settings.mongo.db].one_time_tokens
+        stored = tokens.find_one({"purpose": "reset_password"})
+        tokens.delete_one({"_id": stored["_id"]})
+        tokens.insert_one(stored | {"expires_at": datetime.now(UTC) - timedelta(seconds=1)})
     response = await client.post(
         "/api/v1/auth/reset-password", json={"token": token, "new_password": "fresh secret 77"}
     )
