@@ -24,7 +24,12 @@ from api.realtime import Realtime
 from api.security import BEARER, requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
-from domain.messaging.conversations import conversation_for, list_conversations, open_conversation
+from domain.messaging.conversations import (
+    conversation_for,
+    list_conversations,
+    open_conversation,
+    participant_cards,
+)
 from domain.messaging.messages import MAX_PAGE, MAX_TEXT, list_messages, mark_read, send_message
 from domain.messaging.views import conversation_view, message_view
 from infra.resources import Resources
@@ -69,7 +74,8 @@ class ConversationsController(Controller):
         )
         if created:
             await realtime.conversation_opened(doc)
-        view: Any = conversation_view(doc, current_user.user_id)
+        people = await participant_cards(resources.db, set(doc["participant_ids"]))
+        view: Any = conversation_view(doc, current_user.user_id, people)
         return Response(view, status_code=201 if created else 200)
 
     @get("/", summary="My conversations, most recent activity first, with unread counts")
@@ -96,7 +102,8 @@ class ConversationsController(Controller):
         self, conversation_id: str, current_user: Principal, resources: Resources
     ) -> ConversationOut:
         doc = await conversation_for(resources.db, actor_of(current_user), conversation_id)
-        view: Any = conversation_view(doc, current_user.user_id)
+        people = await participant_cards(resources.db, set(doc["participant_ids"]))
+        view: Any = conversation_view(doc, current_user.user_id, people)
         return view
 
     @get("/{conversation_id:str}/messages", summary="Messages, newest first, older than `before`")

@@ -19,6 +19,8 @@ async def test_open_is_201_then_200_from_either_side(client, people) -> None:  #
     assert set(first["participant_ids"]) == {doctor.id, colleague.id}
     assert first["unread_count"] == 0 and first["last_message"] is None
     assert first["created_at"].endswith("Z")
+    names = {p["id"]: p.get("first_name") for p in first["participants"]}
+    assert names == {doctor.id: "Sami", colleague.id: "Leila"}
     status, again = await open_with(client, doctor, colleague)
     assert (status, again["id"]) == (200, first["id"])
     status, reverse = await open_with(client, colleague, doctor)
