@@ -144,3 +144,41 @@ async def test_concurrent_logins_each_get_their_own_session(client, settings) ->
     )
     assert [r.status_code for r in responses] == [200] * 5
     assert len({r.json()["refresh_token"] for r in responses}) == 5
+
+
+async def test_a_raised_bcrypt_cost_rehashes_at_the_next_sign_in(
+    client, settings, monkeypatch
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from api.app import create_app
+    from config.settings import Settings
+
+    form = patient_form()
+    user_id = await register_verified(client, settings, form)
+
+    def stored_hash() -> str:
+        from bson import ObjectId
+
+        with MongoClient(settings.mongo.url) as mongo:
+            return mongo[settings.mongo.db].users.find_one({"_id": ObjectId(user_id)})[
+                "password_hash"
+            ]
+
+    assert stored_hash().startswith("$2b$10$")
+    monkeypatch.setenv("BCRYPT_ROUNDS", "11")
+    async with AsyncTestClient(app=create_app(Settings())) as stronger:
+        await sign_in(stronger, form["email"])
+    assert stored_hash().startswith("$2b$11$")
+    assert (await sign_in(client, form["email"])).access_token
+
+
+async def test_sign_up_and_verification_are_recorded_as_events(client, settings) -> None:
+    form = patient_form()
+    user_id = await register_verified(client, settings, form)
+    await sign_in(client, form["email"])
+    for event_type in ("user.registered", "user.verified", "auth.login_succeeded"):
+        [entry] = outbox_types(settings, event_type)
+        assert entry["event"]["subject"] == {"type": "user", "id": user_id}
+        assert entry["event"]["actor"]["id"] == user_id
+        assert entry["topic"] in ("users.events", "auth.events")
