@@ -3,6 +3,7 @@ per test, the app in-process, and the platform's processes for end-to-end tests.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -11,10 +12,48 @@ from pathlib import Path
 import pytest
 import redis
 
+from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from config.stack import EmbeddedStack
+from tests.support.log_scan import (
+    TEST_SIDE_LOGGERS,
+    log_lines,
+    passwords_used_by_tests,
+    scan_lines,
+)
 from tests.support.processes import Platform, platform_env
 from tests.support.stack import session_stack
+
+IN_PROCESS_LOG = "in-process-app.log"
+
+
+class _PlatformOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith(TEST_SIDE_LOGGERS)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The in-process app logs the way the real processes do, into a file that is scanned
+    for secrets when the session ends."""
+    configure_logging("INFO", json_output=True)
+    base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    handler = logging.FileHandler(base / IN_PROCESS_LOG)
+    handler.setFormatter(logging.getLogger().handlers[0].formatter)
+    handler.addFilter(_PlatformOnly())
+    logging.getLogger().addHandler(handler)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    passwords = passwords_used_by_tests(Path(__file__).parent)
+    leaks = scan_lines(log_lines(base), passwords)
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", f"{len(leaks)} secret(s) found in platform logs", red=True)
+            for leak in leaks[:50]:
+                reporter.write_line(leak)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
