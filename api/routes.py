@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.controllers.admin_operations import AdminOperationsController
+from api.controllers.admin_users import AdminUsersController
 from api.controllers.appointments import AppointmentsController
 from api.controllers.auth import AuthController
 from api.controllers.availability import AvailabilityController
@@ -30,4 +31,5 @@ API_ROUTES: list[Any] = [
     DocumentsController,
     PatientRecordsController,
     AdminOperationsController,
+    AdminUsersController,
 ]
