@@ -84,7 +84,6 @@ class DoctorsController(Controller):
         self,
         doctor_id: str,
         resources: Resources,
-        photo_store: PhotoStore,
         first: Annotated[
             date | None, Parameter(query="from", description="first date (default today)")
         ] = None,
@@ -92,7 +91,7 @@ class DoctorsController(Controller):
             date | None, Parameter(query="to", description="last date, at most 31 days on")
         ] = None,
     ) -> list[dict[str, str]]:
-        await profiles.public_doctor(resources.db, photo_store, doctor_id)  # 404 if none
+        await profiles.active_doctor(resources.db, doctor_id)
         first = first or utcnow().date()
         last = last or first + timedelta(days=6)
         found = await scheduling.free_slots(resources.db, doctor_id, first, last)

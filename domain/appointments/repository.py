@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -62,9 +63,13 @@ async def page(
     db: Any, query: dict[str, Any], skip: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     cursor = db[APPOINTMENTS].find(query).sort([("start", -1), ("_id", -1)]).skip(skip).limit(limit)
-    items = [doc async for doc in cursor]
-    total = await db[APPOINTMENTS].count_documents(query)
-    return items, total
+
+    async def items() -> list[dict[str, Any]]:
+        return [doc async for doc in cursor]
+
+    # The page and the count do not depend on each other: ask for both at once.
+    found, total = await asyncio.gather(items(), db[APPOINTMENTS].count_documents(query))
+    return found, total
 
 
 async def confirmed_between(db: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from bson import ObjectId
 from domain.accounts.repository import USERS
 from domain.discovery.geo import bounding_box, haversine_km
 from domain.profiles import repository as profiles
-from domain.profiles.photos import PhotoStore, photo_url
+from domain.profiles.photos import PhotoStore, photo_urls
 from domain.profiles.service import doctor_fields
 from domain.scheduling.service import doctors_free_on
 from domain.shared.errors import InvalidInput
@@ -123,7 +123,8 @@ async def search_doctors(db: Any, store: PhotoStore, query: DoctorQuery) -> dict
         rows = rows[skip : skip + query.page_size]
     else:
         total = await db[USERS].count_documents(accounts)
-    items = [await _card(db, store, doc, profile) for doc, profile in rows]
+    urls = await photo_urls(db, store, [profile.get("photo_id") for _, profile in rows])
+    items = [_card(doc, profile, urls.get(profile.get("photo_id") or "")) for doc, profile in rows]
     return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
 
 
@@ -149,15 +150,13 @@ def _by_distance(
     return [row for _, _, row in placed] + unplaced
 
 
-async def _card(
-    db: Any, store: PhotoStore, doc: dict[str, Any], profile: dict[str, Any]
-) -> dict[str, Any]:
+def _card(doc: dict[str, Any], profile: dict[str, Any], photo: str | None) -> dict[str, Any]:
     card = {
         "id": str(doc["_id"]),
         "first_name": doc.get("first_name"),
         "last_name": doc.get("last_name"),
         **doctor_fields(doc.get("specialty"), profile),
-        "photo_url": await photo_url(db, store, profile.get("photo_id")),
+        "photo_url": photo,
     }
     if "distance_km" in profile:
         card["distance_km"] = profile["distance_km"]

@@ -93,13 +93,20 @@ async def upload_photo(
     return {"photo_url": await store.url(key)}
 
 
+async def photo_urls(db: Any, store: PhotoStore, photo_ids: list[str | None]) -> dict[str, str]:
+    """Signed URLs by photo id (the thumbnail once made), in one query for a whole page."""
+    ids = [ObjectId(i) for i in photo_ids if i and ObjectId.is_valid(i)]
+    if not ids:
+        return {}
+    found = db[repository.PHOTOS].find({"_id": {"$in": ids}}, {"key": 1, "thumbnail_key": 1})
+    return {
+        str(doc["_id"]): await store.url(doc.get("thumbnail_key") or doc["key"])
+        async for doc in found
+    }
+
+
 async def photo_url(db: Any, store: PhotoStore, photo_id: str | None) -> str | None:
-    if not photo_id or not ObjectId.is_valid(photo_id):
-        return None
-    doc = await db[repository.PHOTOS].find_one({"_id": ObjectId(photo_id)})
-    if doc is None:
-        return None
-    return await store.url(doc.get("thumbnail_key") or doc["key"])
+    return (await photo_urls(db, store, [photo_id])).get(photo_id or "")
 
 
 def square_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes:

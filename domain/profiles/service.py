@@ -130,10 +130,16 @@ async def my_profile(db: Any, store: PhotoStore, user_id: str) -> dict[str, Any]
     return await profile_view(db, store, user)
 
 
-async def public_doctor(db: Any, store: PhotoStore, doctor_id: str) -> dict[str, Any]:
+async def active_doctor(db: Any, doctor_id: str) -> Any:
+    """The doctor's account, or NotFound for anything but an active doctor."""
     user = await get_user(db, doctor_id)
     if user is None or user.role.value != "doctor" or not user.active:
         raise NotFound("doctor not found")
+    return user
+
+
+async def public_doctor(db: Any, store: PhotoStore, doctor_id: str) -> dict[str, Any]:
+    user = await active_doctor(db, doctor_id)
     profile = await repository.load(db, "doctor", doctor_id)
     return {
         "id": user.id,

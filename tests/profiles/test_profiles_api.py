@@ -9,6 +9,7 @@ from PIL import Image
 
 from config.settings import Settings
 from infra.mongo import create_mongo_client
+from infra.s3 import create_s3_client
 from tests.support.people import make_person
 
 
@@ -132,11 +133,13 @@ async def test_photo_upload_refusals_and_thumbnail(client, db, settings: Setting
     assert photo["content_type"] == "image/webp"
     assert photo["key"].startswith(f"photos/{person.id}/") and "photo.bin" not in photo["key"]
 
-    import httpx
-
-    async with httpx.AsyncClient() as http:
-        fetched = await http.get(ok.json()["photo_url"])
-    assert fetched.status_code == 200 and fetched.content[:4] == b"RIFF"
+    # The URL is signed and expiring; what it names is the stored image (read here with
+    # the S3 client: fetching the signed URL would put its signature in the S3 access log).
+    url = ok.json()["photo_url"]
+    assert f"/{photo['key']}?" in url and "X-Amz-Expires=900" in url
+    s3 = create_s3_client(settings.s3)
+    stored = s3.get_object(Bucket=settings.s3.bucket, Key=photo["key"])
+    assert stored["Body"].read()[:4] == b"RIFF" and stored["ContentType"] == "image/webp"
 
     from actors.profiles import process_photo
 
@@ -144,6 +147,6 @@ async def test_photo_upload_refusals_and_thumbnail(client, db, settings: Setting
     photo = await db.photos.find_one({"_id": ObjectId(photo["_id"])})
     assert photo["thumbnail_key"]
     profile = (await client.get("/api/v1/users/me/profile", headers=person.headers)).json()
-    async with httpx.AsyncClient() as http:
-        thumbnail = (await http.get(profile["photo_url"])).content
+    assert f"/{photo['thumbnail_key']}?" in profile["photo_url"]
+    thumbnail = s3.get_object(Bucket=settings.s3.bucket, Key=photo["thumbnail_key"])["Body"].read()
     assert Image.open(io.BytesIO(thumbnail)).size == (256, 256)
