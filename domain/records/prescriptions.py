@@ -39,6 +39,10 @@ MAX_NOTES = 5000
 EDITABLE = ("medications", "notes")
 
 
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
 def status_at(doc: dict[str, Any], now: datetime) -> str:
     """A prescription past its window reads as locked even before a timer flips it."""
     if doc["status"] == "active" and as_utc(doc["editable_until"]) <= now:
@@ -120,6 +124,9 @@ async def create_prescription(
         "status": "active",
         "version": 1,
         "editable_until": now + timedelta(seconds=edit_seconds),
+        # The edit check compares this integer: the embedded store compares datetimes in an
+        # update's filter to the second only, which would close the window up to 1 s early.
+        "editable_until_ms": epoch_ms(now + timedelta(seconds=edit_seconds)),
         "created_at": now,
         "updated_at": now,
     }
@@ -178,7 +185,7 @@ async def update_prescription(
                 "_id": oid,
                 "doctor_id": caller.id,
                 "status": "active",
-                "editable_until": {"$gt": now},
+                "editable_until_ms": {"$gt": epoch_ms(now)},
             },
             {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
