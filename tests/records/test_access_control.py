@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from config.settings import Settings
 from tests.records.support import (
     Cast,
     Person,
     book,
     create_consultation,
     create_prescription,
+    make_person,
     upload_form,
 )
 
@@ -122,3 +124,28 @@ async def test_the_care_relationship_comes_from_appointments_referrals_or_consul
         await cast.db.appointments.delete_many({"doctor_id": cast.stranger.id})
         await book(cast.db, cast.stranger, cast.patient, status=status)
         assert (await client.get(url, headers=cast.stranger.headers)).status_code == 200
+
+
+async def test_signed_out_callers_get_401_and_malformed_ids_read_as_missing(
+    client: Any, cast: Cast, settings: Settings
+) -> None:
+    ids = await _records(client, cast)
+    for method, url, kwargs in _routes(ids, cast.patient.id):
+        response = await client.request(method, url, **kwargs)
+        assert response.status_code == 401, (method, url)
+    for url in (
+        "/api/v1/consultations/not-an-id",
+        "/api/v1/prescriptions/123",
+        "/api/v1/documents/zzz",
+        "/api/v1/documents/zzz/download",
+        "/api/v1/patients/nobody/timeline",
+    ):
+        assert (await client.get(url, headers=cast.doctor.headers)).status_code == 404, url
+    # An admin reads the timeline (audit duty) but not the records themselves.
+    admin = await make_person(cast.db, settings, "admin")
+    assert (
+        await client.get(f"/api/v1/consultations/{ids['consultation']}", headers=admin.headers)
+    ).status_code == 404
+    assert (
+        await client.get(f"/api/v1/documents/{ids['document']}", headers=admin.headers)
+    ).status_code == 404
