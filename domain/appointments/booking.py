@@ -39,6 +39,12 @@ def parse_booking(body: dict[str, Any]) -> tuple[str, datetime, str, str]:
     return doctor_id, start, reason.strip(), mode
 
 
+def _name(user: Any) -> str | None:
+    if user is None:
+        return None
+    return f"{user.first_name} {user.last_name}".strip() or None
+
+
 async def book(
     client: Any,
     db: Any,
@@ -64,6 +70,7 @@ async def book(
     busy = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end)
     if any(overlaps(slot, interval) for interval in busy.get(doctor_id, [])):
         raise Conflict("this slot is not free")
+    patient = await get_user(db, caller.id)
 
     doc = {
         "_id": ObjectId(),
@@ -75,6 +82,9 @@ async def book(
         "status": Status.REQUESTED.value,
         "reason": reason,
         "mode": mode,
+        # Names as they were at booking: lists show them without a look-up per row.
+        "doctor_name": _name(doctor),
+        "patient_name": _name(patient),
         "created_at": now,
         "updated_at": now,
     }

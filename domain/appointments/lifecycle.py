@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.appointments import repository
+from domain.appointments.booking import MAX_REASON
 from domain.appointments.events import appointment_event
 from domain.appointments.states import RELEASING, RULES, Transition
 from domain.appointments.transactions import run_in_transaction
@@ -13,8 +14,6 @@ from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
-
-MAX_REASON = 1000
 
 
 def _reason(body: dict[str, Any] | None, required: bool) -> str | None:

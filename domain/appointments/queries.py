@@ -29,6 +29,8 @@ def to_view(doc: dict[str, Any]) -> dict[str, Any]:
         "id": str(doc["_id"]),
         "patient_id": doc["patient_id"],
         "doctor_id": doc["doctor_id"],
+        "patient_name": doc.get("patient_name"),
+        "doctor_name": doc.get("doctor_name"),
         "start": iso_z(doc["start"]),
         "end": iso_z(doc["end"]),
         "timezone": doc.get("timezone"),

@@ -81,6 +81,8 @@ async def test_slots_time_off_and_booking(client, people) -> None:
     assert booked.status_code == 201, booked.text
     appointment = booked.json()
     assert appointment["status"] == "requested" and appointment["mode"] == "in_person"
+    assert appointment["doctor_name"] == "Karim Haddad"
+    assert appointment["patient_name"] == "Alice Martin"
     assert (
         appointment["start"] == f"{monday}T08:30:00Z"
         and appointment["end"] == f"{monday}T09:00:00Z"

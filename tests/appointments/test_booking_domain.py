@@ -1,7 +1,7 @@
 """Booking and the life cycle against the real store, without HTTP."""
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,15 +14,11 @@ from domain.events import Actor
 from domain.scheduling import service as scheduling
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.mongo import create_mongo_client
+from tests.appointments.conftest import next_monday
 from tests.support.people import make_person
 
 ALICE = Actor(id="alice", role="patient")
 BOB = Actor(id="bob", role="patient")
-
-
-def next_monday() -> date:
-    today = datetime.now(UTC).date()
-    return today + timedelta(days=7 - today.weekday())
 
 
 @pytest.fixture
