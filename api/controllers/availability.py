@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post, put
+from litestar import Controller, delete, get, post, put
 from pydantic import BaseModel, Field
 
 from api.security import BEARER, requires_role
@@ -57,3 +57,15 @@ class AvailabilityController(Controller):
         self, data: TimeOffIn, current_user: Principal, resources: Resources
     ) -> dict[str, Any]:
         return await scheduling.add_time_off(resources.db, current_user.user_id, data.model_dump())
+
+    @get("/time-off", summary="My time off that is not over yet, soonest first")
+    async def list_time_off(
+        self, current_user: Principal, resources: Resources
+    ) -> list[dict[str, Any]]:
+        return await scheduling.upcoming_time_off(resources.db, current_user.user_id)
+
+    @delete("/time-off/{time_off_id:str}", summary="Remove one period of time off")
+    async def remove_time_off(
+        self, time_off_id: str, current_user: Principal, resources: Resources
+    ) -> None:
+        await scheduling.remove_time_off(resources.db, current_user.user_id, time_off_id)

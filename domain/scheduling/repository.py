@@ -67,6 +67,16 @@ async def add_time_off(db: Any, doctor_id: str, off: TimeOff) -> dict[str, Any]:
     return doc
 
 
+async def list_time_off(db: Any, doctor_id: str, since: datetime) -> list[dict[str, Any]]:
+    cursor = db[TIME_OFF].find({"doctor_id": doctor_id, "end": {"$gt": since}}).sort("start", 1)
+    return [doc async for doc in cursor]
+
+
+async def delete_time_off(db: Any, doctor_id: str, time_off_id: Any) -> bool:
+    result = await db[TIME_OFF].delete_one({"_id": time_off_id, "doctor_id": doctor_id})
+    return bool(result.deleted_count)
+
+
 async def busy_intervals(
     db: Any, doctor_ids: list[str], start: datetime, end: datetime
 ) -> dict[str, list[Interval]]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bson import ObjectId
+
 from domain.scheduling import repository
 from domain.scheduling.rules import Availability, parse_availability, parse_time_off
 from domain.scheduling.slots import Slot, compute_slots
 from domain.shared.clock import iso_z, utcnow
-from domain.shared.errors import InvalidInput
+from domain.shared.errors import InvalidInput, NotFound
 
 MAX_RANGE_DAYS = 31
 
@@ -27,15 +29,30 @@ async def get_availability(db: Any, doctor_id: str) -> dict[str, Any]:
     return availability.as_dict()
 
 
-async def add_time_off(db: Any, doctor_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    doc = await repository.add_time_off(db, doctor_id, parse_time_off(body))
+def _time_off_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": str(doc["_id"]),
-        "doctor_id": doctor_id,
+        "doctor_id": doc["doctor_id"],
         "start": iso_z(doc["start"]),
         "end": iso_z(doc["end"]),
-        "reason": doc["reason"],
+        "reason": doc.get("reason"),
     }
+
+
+async def add_time_off(db: Any, doctor_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    return _time_off_view(await repository.add_time_off(db, doctor_id, parse_time_off(body)))
+
+
+async def upcoming_time_off(db: Any, doctor_id: str) -> list[dict[str, Any]]:
+    """Time off not over yet, soonest first."""
+    return [_time_off_view(doc) for doc in await repository.list_time_off(db, doctor_id, utcnow())]
+
+
+async def remove_time_off(db: Any, doctor_id: str, time_off_id: str) -> None:
+    if not ObjectId.is_valid(time_off_id) or not await repository.delete_time_off(
+        db, doctor_id, ObjectId(time_off_id)
+    ):
+        raise NotFound("time off not found")
 
 
 def check_range(first: date, last: date) -> None:

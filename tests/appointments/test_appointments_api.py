@@ -59,6 +59,27 @@ async def test_slots_time_off_and_booking(client, people) -> None:
         headers=doctor.headers,
     )
     assert off.status_code == 201
+    listed = (await client.get("/api/v1/doctors/me/time-off", headers=doctor.headers)).json()
+    assert [(t["start"], t["reason"]) for t in listed] == [(f"{monday}T10:00:00Z", "meeting")]
+    backwards = {"start": f"{monday}T11:00:00Z", "end": f"{monday}T10:00:00Z"}
+    refused = await client.post(
+        "/api/v1/doctors/me/time-off", json=backwards, headers=doctor.headers
+    )
+    assert refused.status_code == 422
+    extra = await client.post(
+        "/api/v1/doctors/me/time-off",
+        json={"start": f"{monday}T08:00:00Z", "end": f"{monday}T08:30:00Z"},
+        headers=doctor.headers,
+    )
+    gone = await client.delete(
+        f"/api/v1/doctors/me/time-off/{extra.json()['id']}", headers=doctor.headers
+    )
+    assert gone.status_code == 204
+    assert (
+        await client.delete(
+            f"/api/v1/doctors/me/time-off/{extra.json()['id']}", headers=doctor.headers
+        )
+    ).status_code == 404
 
     slots_url = f"/api/v1/doctors/{doctor.id}/slots"
     slots = (await client.get(slots_url, params={"from": str(monday), "to": str(monday)})).json()
