@@ -24,6 +24,7 @@ from domain.records.document_storage import DocumentStorage, new_storage_key
 from domain.records.events import record_event
 from domain.records.file_types import extension, sniff
 from domain.records.paging import paged
+from domain.records.scanning import ScanEngine, ScanVerdict
 from domain.records.text import optional_text, required_id, required_text
 from domain.shared.clock import iso_z, utcnow
 from domain.shared.errors import (
@@ -282,7 +283,7 @@ async def delete_document(
 
 
 async def scan_document(
-    client: Any, db: Any, storage: DocumentStorage, document_id: str, engine: Any
+    client: Any, db: Any, storage: DocumentStorage, document_id: str, engine: ScanEngine
 ) -> str | None:
     """Scan a pending document and mark it available or rejected; the new status, or None
     when there was nothing to do (already scanned, deleted, unknown): safe to run twice."""
@@ -292,8 +293,8 @@ async def scan_document(
         return None
     data = await storage.read(doc["storage_key"])
     verdict = engine.scan(data)
-    if verdict.clean and len(data) != doc["size"]:
-        verdict = type(verdict)(False, "stored file does not match the upload")
+    if verdict.clean and hashlib.sha256(data).hexdigest() != doc["sha256"]:
+        verdict = ScanVerdict(False, "stored file does not match the upload")
     status = AVAILABLE if verdict.clean else REJECTED
     now = utcnow()
 
