@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -98,9 +99,13 @@ async def book(
         await repository.insert(db, doc, session)
         await publish(db, appointment_event(doc, caller, context=context), session=session)
 
+    # Shielded: a caller that goes away must not leave the write half-known. If the request
+    # is cancelled, the write completes on its own; should it fail then, its hold counts as
+    # orphaned after ORPHAN_AFTER. A write that fails here gives the slot back at once.
+    writing = asyncio.ensure_future(run_in_transaction(client, write))
     try:
-        await run_in_transaction(client, write)
-    except BaseException:
+        await asyncio.shield(writing)
+    except Exception:  # not CancelledError (a BaseException): see above
         await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
         raise
     return doc
