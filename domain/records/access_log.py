@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.accounts.repository import USERS
+from domain.audit.chain import AUDIT_LOGS  # written by the audit processor
 from domain.events import Actor, EventType
 from domain.records.collections import object_id
 from domain.shared.clock import iso_z
 from domain.shared.errors import Forbidden
-
-AUDIT_LOGS = "audit_logs"  # written by the audit processor (domain/audit/chain.py)
 
 
 async def _names(db: Any, user_ids: set[str]) -> dict[str, str]:
     oids = [oid for oid in (object_id(u) for u in user_ids) if oid is not None]
     if not oids:
         return {}
-    cursor = db["users"].find({"_id": {"$in": oids}}, {"first_name": 1, "last_name": 1})
+    cursor = db[USERS].find({"_id": {"$in": oids}}, {"first_name": 1, "last_name": 1})
     return {
         str(doc["_id"]): f"{doc.get('first_name', '')} {doc.get('last_name', '')}".strip()
         async for doc in cursor
