@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.controllers.admin_audit import AdminAuditController
 from api.controllers.admin_operations import AdminOperationsController
 from api.controllers.admin_users import AdminUsersController
 from api.controllers.appointments import AppointmentsController
@@ -32,4 +33,5 @@ API_ROUTES: list[Any] = [
     PatientRecordsController,
     AdminOperationsController,
     AdminUsersController,
+    AdminAuditController,
 ]

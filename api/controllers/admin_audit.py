@@ -1,0 +1,177 @@
+"""/api/v1/admin: the audit trail (search, export, verification), per-user activity,
+per-patient access logs, security events and platform statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import dramatiq
+from litestar import Controller, get
+from litestar.di import Provide
+from litestar.params import Parameter
+from litestar.response import Stream
+from pydantic import BaseModel
+
+from actors.inspection import QueueInspector
+from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.security import BEARER, requires_role
+from domain.accounts import Principal
+from domain.audit import queries
+from domain.audit.chain import verify
+from domain.audit.stats import platform_stats
+from domain.events import EventContext, EventType, Subject, new_event, publish
+from domain.shared.parsing import parse_instant
+from infra.resources import Resources
+
+Id = Annotated[str | None, Parameter(max_length=64)]
+Category = Literal[
+    "auth", "user", "appointment", "medical", "referral", "messaging", "notification", "admin",
+    "security",
+]  # fmt: skip
+Action = Literal["C", "R", "U", "D", "E"]
+
+
+class AuditPage(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+
+class ChainOut(BaseModel):
+    valid: bool
+    checked: int
+    first_bad: str | None = None
+    reason: str | None = None
+
+
+def provide_filters(
+    actor_id: Id = None,
+    category: Category | None = None,
+    action: Action | None = None,
+    resource_type: Annotated[str | None, Parameter(max_length=64)] = None,
+    resource_id: Id = None,
+    patient_id: Id = None,
+    event_type: Annotated[str | None, Parameter(max_length=64)] = None,
+    outcome: Literal["success", "failure"] | None = None,
+    since: Annotated[
+        str | None, Parameter(query="from", description="ISO 8601 date or time")
+    ] = None,
+    until: Annotated[str | None, Parameter(query="to", description="ISO 8601 date or time")] = None,
+) -> queries.AuditFilter:
+    return queries.AuditFilter(
+        actor_id=actor_id,
+        category=category,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        event_type=event_type,
+        outcome=outcome,
+        since=parse_instant(since, "from") if since else None,
+        until=parse_instant(until, "to") if until else None,
+    )
+
+
+async def _page(
+    resources: Resources, filters: queries.AuditFilter, page: int, page_size: int
+) -> AuditPage:
+    items, total = await queries.search(resources.db, filters, page, page_size)
+    return AuditPage(items=items, total=total, page=page, page_size=page_size)
+
+
+class AdminAuditController(Controller):
+    path = "/api/v1/admin"
+    tags = ["administration"]
+    guards = [requires_role("admin")]
+    security = BEARER
+    dependencies = {
+        "filters": Provide(provide_filters, sync_to_thread=False),
+        "context": Provide(provide_event_context, sync_to_thread=False),
+    }
+
+    @get("/audit-logs", summary="Audit records, newest first, by any combination of filters")
+    async def audit_logs(
+        self,
+        resources: Resources,
+        filters: queries.AuditFilter,
+        page: int = PageParam,
+        page_size: int = PageSizeParam,
+    ) -> AuditPage:
+        return await _page(resources, filters, page, page_size)
+
+    @get("/audit-logs/export", summary="Every matching record, streamed as CSV or JSON lines")
+    async def export(
+        self,
+        resources: Resources,
+        filters: queries.AuditFilter,
+        current_user: Principal,
+        context: EventContext,
+        format: Literal["csv", "jsonl"] = "jsonl",
+    ) -> Stream:
+        # Exports leave the platform: who took one, and with which filters, is audited.
+        await publish(
+            resources.db,
+            new_event(
+                EventType.ADMIN_ACTION,
+                actor=actor_of(current_user),
+                subject=Subject(type="audit_log", id="export"),
+                data={"action": "audit.exported", "format": format,
+                      "filters": {k: str(v) for k, v in vars(filters).items() if v}},
+                context=context,
+            ),
+        )  # fmt: skip
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if format == "csv":
+            body, media_type = queries.export_csv(resources.db, filters), "text/csv"
+        else:
+            body, media_type = queries.export_jsonl(resources.db, filters), "application/x-ndjson"
+        return Stream(
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="audit-logs-{stamp}.{format}"'},
+        )
+
+    @get("/audit-logs/verify", summary="Walk the hash chain and report the first bad record")
+    async def verify_chain(self, resources: Resources) -> ChainOut:
+        key = resources.settings.audit.hmac_key.get_secret_value().encode()
+        return ChainOut(**(await verify(resources.db, key)).as_dict())
+
+    @get("/users/{user_id:str}/activity", summary="What one user did, newest first")
+    async def user_activity(
+        self,
+        user_id: str,
+        resources: Resources,
+        page: int = PageParam,
+        page_size: int = PageSizeParam,
+    ) -> AuditPage:
+        return await _page(resources, queries.AuditFilter(actor_id=user_id), page, page_size)
+
+    @get("/patients/{patient_id:str}/access-log", summary="Who read this patient's record")
+    async def patient_access_log(
+        self,
+        patient_id: str,
+        resources: Resources,
+        page: int = PageParam,
+        page_size: int = PageSizeParam,
+    ) -> AuditPage:
+        return await _page(resources, queries.access_log_filter(patient_id), page, page_size)
+
+    @get("/security-events", summary="Failed logins, lockouts, refresh reuse, denied access")
+    async def security_events(
+        self,
+        resources: Resources,
+        page: int = PageParam,
+        page_size: int = PageSizeParam,
+    ) -> AuditPage:
+        return await _page(resources, queries.SECURITY, page, page_size)
+
+    @get("/stats", summary="Users by role, appointments by status, events per day, queues")
+    async def stats(self, resources: Resources) -> dict[str, Any]:
+        figures = await platform_stats(resources.db)
+        inspector = QueueInspector(resources.redis, resources.settings.worker.namespace)
+        depths = await inspector.depths(dramatiq.get_broker().get_declared_queues())
+        figures["queue_depths"] = {d.name: {"ready": d.ready, "delayed": d.delayed,
+                                            "dead": d.dead} for d in depths}  # fmt: skip
+        return figures

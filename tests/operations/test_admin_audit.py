@@ -1,0 +1,214 @@
+"""Admins search, export and verify the audit trail, and see activity, access and security."""
+
+import csv
+import io
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import dramatiq
+import pytest
+
+from config.settings import Settings
+from domain.audit.chain import append, ensure_audit_indexes
+from domain.audit.mapping import audit_record
+from domain.events import Actor, EventContext, EventType, Subject, new_event
+from infra.mongo import create_mongo_client
+from tests.support.people import make_person
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "100000")
+    monkeypatch.setenv("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
+
+
+@pytest.fixture
+async def db(settings: Settings):  # type: ignore[no-untyped-def]
+    client = create_mongo_client(settings.mongo)
+    database = client[settings.mongo.db]
+    await ensure_audit_indexes(database)
+    yield database
+    client.close()
+
+
+def _key(settings: Settings) -> bytes:
+    return settings.audit.hmac_key.get_secret_value().encode()
+
+
+async def record(
+    db,
+    settings,
+    type_: str,
+    *,
+    actor: str,
+    role: str = "doctor",
+    patient: str | None = None,
+    when: datetime | None = None,
+    subject: tuple[str, str] = ("consultation", "c1"),
+) -> dict:  # type: ignore[no-untyped-def]
+    event = new_event(
+        type_,
+        actor=Actor(id=actor, role=role),
+        subject=Subject(type=subject[0], id=subject[1]),
+        patient_id=patient,
+        context=EventContext(ip="10.0.0.9"),
+    )
+    if when is not None:
+        event = event.model_copy(update={"occurred_at": when})
+    doc = await append(db, _key(settings), audit_record(event.to_message(), source="test"))
+    assert doc is not None
+    return doc
+
+
+async def test_filters_pages_and_time_range(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    old = datetime.now(UTC) - timedelta(days=3)
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", patient="p1", when=old)
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d2", patient="p1")
+    await record(db, settings, EventType.CONSULTATION_CREATED, actor="d1", patient="p2")
+    await record(
+        db,
+        settings,
+        EventType.AUTH_LOGIN_FAILED,
+        actor="u9",
+        role="anonymous",
+        subject=("user", "u9"),
+    )
+    headers = admin.headers
+
+    async def ids(query: str) -> list[str]:
+        response = await client.get(f"/api/v1/admin/audit-logs?{query}", headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["actor_id"] for item in response.json()["items"]]
+
+    assert await ids("actor_id=d1") == ["d1", "d1"]
+    assert await ids("patient_id=p1") == ["d2", "d1"]  # newest first
+    assert await ids("category=medical&action=C") == ["d1"]
+    assert await ids("category=security") == ["u9"]
+    assert await ids("resource_type=consultation&resource_id=c1&patient_id=p2") == ["d1"]
+    since = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    assert await ids(f"patient_id=p1&from={since}") == ["d2"]
+    assert await ids(f"patient_id=p1&to={since}") == ["d1"]
+    page = (await client.get("/api/v1/admin/audit-logs?page=2&page_size=3", headers=headers)).json()
+    assert (page["total"], page["page"], len(page["items"])) == (4, 2, 1)
+    item = page["items"][0]
+    assert item["time"].endswith("Z") and item["ip"] == "10.0.0.9" and item["hash"]
+
+
+async def test_bad_filters_are_refused_and_operators_are_data(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", patient="p1")
+    for query in ("category=everything", "action=Z", "from=yesterday", "page_size=1000"):
+        response = await client.get(f"/api/v1/admin/audit-logs?{query}", headers=admin.headers)
+        assert response.status_code in (400, 422), query
+    injected = await client.get(
+        '/api/v1/admin/audit-logs?actor_id={"$ne":null}', headers=admin.headers
+    )
+    assert injected.status_code == 200 and injected.json()["total"] == 0
+
+
+async def test_export_round_trips_as_csv_and_jsonl(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    written = [await record(db, settings, EventType.RECORD_ACCESSED, actor=f"d{n % 3}",
+                            patient="p1") for n in range(450)]  # fmt: skip
+    jsonl = await client.get(
+        "/api/v1/admin/audit-logs/export?format=jsonl&patient_id=p1", headers=admin.headers
+    )
+    assert jsonl.status_code == 200
+    assert jsonl.headers["content-type"].startswith("application/x-ndjson")
+    assert "attachment" in jsonl.headers["content-disposition"]
+    rows = [json.loads(line) for line in jsonl.text.splitlines()]
+    assert [r["seq"] for r in rows] == [d["seq"] for d in written]
+    assert [r["hash"] for r in rows] == [d["hash"] for d in written]
+
+    exported = await client.get(
+        "/api/v1/admin/audit-logs/export?format=csv&actor_id=d1", headers=admin.headers
+    )
+    assert exported.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(table) == 150 and {r["actor_id"] for r in table} == {"d1"}
+    assert {r["event_type"] for r in table} == {"record.accessed"}
+    bad = await client.get("/api/v1/admin/audit-logs/export?format=xml", headers=admin.headers)
+    assert bad.status_code in (400, 422)
+
+
+async def test_verify_reports_the_first_tampered_record(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    docs = [await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", patient="p1")
+            for _ in range(5)]  # fmt: skip
+    ok = (await client.get("/api/v1/admin/audit-logs/verify", headers=admin.headers)).json()
+    assert ok == {"valid": True, "checked": 5, "first_bad": None, "reason": None}
+    await db.audit_logs.update_one({"_id": docs[2]["_id"]}, {"$set": {"actor_id": "someone"}})
+    bad = (await client.get("/api/v1/admin/audit-logs/verify", headers=admin.headers)).json()
+    assert bad["valid"] is False and bad["first_bad"] == str(docs[2]["_id"])
+
+
+async def test_activity_access_log_and_security_events(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", patient="p1")
+    await record(db, settings, EventType.CONSULTATION_CREATED, actor="d1", patient="p1")
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d2", patient="p2")
+    await record(
+        db, settings, EventType.AUTH_LOCKED_OUT, actor="u1", role="patient", subject=("user", "u1")
+    )
+    activity = (await client.get("/api/v1/admin/users/d1/activity", headers=admin.headers)).json()
+    assert [i["event_type"] for i in activity["items"]] == [
+        "consultation.created",
+        "record.accessed",
+    ]
+    access = (
+        await client.get("/api/v1/admin/patients/p1/access-log", headers=admin.headers)
+    ).json()
+    assert [(i["actor_id"], i["event_type"]) for i in access["items"]] == [
+        ("d1", "record.accessed")
+    ]
+    security = (await client.get("/api/v1/admin/security-events", headers=admin.headers)).json()
+    assert [i["event_type"] for i in security["items"]] == ["auth.locked_out"]
+
+
+async def test_stats(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    for role in ("patient", "patient", "doctor"):
+        await make_person(db, settings, role)
+    await db.appointments.insert_many([{"status": "requested"}, {"status": "requested"},
+                                       {"status": "confirmed"}])  # fmt: skip
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", patient="p1")
+    dramatiq.get_broker().get_actor("system.ping").send(token="stats")
+    stats = (await client.get("/api/v1/admin/stats", headers=admin.headers)).json()
+    assert stats["users_by_role"] == {"admin": 1, "patient": 2, "doctor": 1}
+    assert stats["appointments_by_status"] == {"requested": 2, "confirmed": 1}
+    today = datetime.now(UTC).date().isoformat()
+    assert stats["events_per_day"][-1] == {"date": today, "count": 1}
+    assert len(stats["events_per_day"]) == 14
+    assert stats["queue_depths"]["system"] == {"ready": 1, "delayed": 0, "dead": 0}
+
+
+async def test_a_failed_login_reaches_security_events_end_to_end(
+    client, db, settings, platform
+) -> None:
+    admin = await make_person(db, settings, "admin")
+    platform.start("streams")
+    await client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.org", "password": "wrong password 1"}
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        events = (await client.get("/api/v1/admin/security-events", headers=admin.headers)).json()
+        if any(i["event_type"] == "auth.login_failed" for i in events["items"]):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(platform.processes[0].log()[-3000:])
+    assert events["items"][0]["outcome"] == "failure"
+
+
+async def test_only_admins(client, db, settings) -> None:
+    paths = ["/api/v1/admin/audit-logs", "/api/v1/admin/audit-logs/export?format=csv",
+             "/api/v1/admin/audit-logs/verify", "/api/v1/admin/users/x/activity",
+             "/api/v1/admin/patients/x/access-log", "/api/v1/admin/security-events",
+             "/api/v1/admin/stats"]  # fmt: skip
+    doctor = await make_person(db, settings, "doctor")
+    for path in paths:
+        assert (await client.get(path)).status_code == 401, path
+        assert (await client.get(path, headers=doctor.headers)).status_code == 403, path
