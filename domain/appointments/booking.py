@@ -68,9 +68,10 @@ async def book(
         raise InvalidInput("is not one of the doctor's slots", field="start")
     if slot.start <= now:
         raise InvalidInput("is in the past", field="start")
-    busy = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end)
-    if any(overlaps(slot, interval) for interval in busy.get(doctor_id, [])):
-        raise Conflict("this slot is not free")
+    # Holds are left to take_hold, the one atomic check (it also recovers orphaned ones).
+    off = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end, holds=False)
+    if any(overlaps(slot, interval) for interval in off.get(doctor_id, [])):
+        raise Conflict("the doctor is not available at this time")
     patient = await get_user(db, caller.id)
 
     doc = {

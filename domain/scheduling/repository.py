@@ -78,12 +78,12 @@ async def delete_time_off(db: Any, doctor_id: str, time_off_id: Any) -> bool:
 
 
 async def busy_intervals(
-    db: Any, doctor_ids: list[str], start: datetime, end: datetime
+    db: Any, doctor_ids: list[str], start: datetime, end: datetime, *, holds: bool = True
 ) -> dict[str, list[Interval]]:
-    """Held slots and time off overlapping [start, end), by doctor."""
+    """Time off (and held slots, unless `holds` is false) overlapping [start, end)."""
     busy: dict[str, list[Interval]] = {doctor_id: [] for doctor_id in doctor_ids}
     query = {"doctor_id": {"$in": doctor_ids}, "start": {"$lt": end}, "end": {"$gt": start}}
-    for collection in (SLOT_HOLDS, TIME_OFF):
+    for collection in (SLOT_HOLDS, TIME_OFF) if holds else (TIME_OFF,):
         async for doc in db[collection].find(query, {"doctor_id": 1, "start": 1, "end": 1}):
             busy.setdefault(doc["doctor_id"], []).append((doc["start"], doc["end"]))
     return busy

@@ -1,9 +1,10 @@
 """Booking and the life cycle against the real store, without HTTP."""
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from bson import ObjectId
 
 from config.settings import Settings
 from domain.appointments.booking import book
@@ -12,6 +13,7 @@ from domain.appointments.reminders import due_reminders, send_reminder
 from domain.appointments.states import Transition
 from domain.events import Actor
 from domain.scheduling import service as scheduling
+from domain.scheduling.repository import hold_id
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.mongo import create_mongo_client
 from tests.appointments.conftest import next_monday
@@ -135,3 +137,30 @@ async def test_each_reminder_is_sent_once_and_never_for_cancelled(store) -> None
     assert sorted(r["data"]["kind"] for r in reminders) == ["1h", "24h"]
     assert {r["data"]["appointment_id"] for r in reminders} == {str(kept["_id"])}
     assert all(r["patient_id"] == "alice" for r in reminders)
+
+
+async def test_a_hold_left_by_a_crash_stops_blocking_the_slot(store) -> None:
+    client, db, doctor = store
+    day = next_monday()
+    start = datetime.fromisoformat(at(day, "09:30").replace("Z", "+00:00"))
+    orphan = {
+        "_id": hold_id(doctor.id, start),
+        "doctor_id": doctor.id,
+        "start": start,
+        "end": start + timedelta(minutes=30),
+        "appointment_id": str(ObjectId()),  # never written: the process died in between
+    }
+    body = {"doctor_id": doctor.id, "start": at(day, "09:30"), "reason": "x"}
+    await db.slot_holds.insert_one({**orphan, "created_at": datetime.now(UTC)})
+    with pytest.raises(Conflict):  # too recent to tell from a booking in progress
+        await book(client, db, ALICE, body)
+    await db.slot_holds.delete_one({"_id": orphan["_id"]})
+    await db.slot_holds.insert_one(
+        {**orphan, "created_at": datetime.now(UTC) - timedelta(minutes=5)}
+    )
+    assert await scheduling.free_slots(db, doctor.id, day, day)  # others still offered
+    booked = await book(client, db, ALICE, body)
+    assert booked["patient_id"] == "alice"
+    assert (await db.slot_holds.find_one({"_id": orphan["_id"]}))["appointment_id"] == str(
+        booked["_id"]
+    )
