@@ -40,6 +40,9 @@ class Registration:
 def _check(form: Registration) -> None:
     if form.role not in SELF_REGISTRATION_ROLES:
         raise InvalidInput("Role must be patient or doctor", field="role")
+    for field in ("first_name", "last_name"):
+        if not getattr(form, field).strip():
+            raise InvalidInput("must not be blank", field=field)
     check_policy(form.password)
     if form.role == Role.DOCTOR:
         if not form.specialty:

@@ -66,6 +66,12 @@ async def test_a_doctor_needs_a_known_specialty_and_a_license(client, changes, f
     assert field in {error["field"] for error in response.json()["errors"]}
 
 
+async def test_blank_names_are_422(client) -> None:
+    response = await client.post(REGISTER, json=patient_form(last_name="   "))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "last_name", "message": "must not be blank"}]
+
+
 async def test_nobody_registers_as_admin(client) -> None:
     response = await client.post(REGISTER, json=patient_form(role="admin"))
     assert response.status_code == 422
