@@ -138,3 +138,30 @@ async def test_forgot_password_answers_as_fast_for_unknown_addresses(client, set
     unknown = sorted([await timed(new_email()) for _ in range(7)])[3]
     # Both only enqueue a job; neither reads the account.
     assert abs(known - unknown) < max(known, unknown) * 0.5 + 0.005
+
+
+async def test_the_whole_journey_against_the_real_processes(platform, data_dir) -> None:
+    """Sign-up to `me` through `esante web` and `esante worker`, as a client would."""
+    import httpx
+
+    web = await asyncio.to_thread(platform.start, "web")
+    platform.start("worker")
+    form = patient_form()
+    async with httpx.AsyncClient(base_url=web.url, timeout=30) as http:
+        created = await http.post("/api/v1/auth/register", json=form)
+        assert created.status_code == 201, created.text
+        duplicate = await http.post(
+            "/api/v1/auth/register", json=patient_form(form["email"].upper())
+        )
+        assert duplicate.status_code == 409  # the unique index exists in a fresh database
+        token = token_in(await mail_for(data_dir, form["email"]), "/verify-email")
+        assert (await http.post("/api/v1/auth/verify-email", json={"token": token})).is_success
+        login = await http.post(
+            "/api/v1/auth/login", json={"email": form["email"], "password": PASSWORD}
+        )
+        assert login.status_code == 200
+        me = await http.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+        )
+        assert me.json()["email"] == form["email"]
+        assert me.json()["email_verified"] is True
