@@ -84,11 +84,13 @@ def scheduler() -> None:
     run()
 
 
+from config.demo_cli import seed_demo  # noqa: E402
 from config.operations_cli import dead_letters, jobs, queues  # noqa: E402
 
 cli.command()(queues)
 cli.command("dead-letters")(dead_letters)
 cli.command()(jobs)
+cli.command("seed-demo")(seed_demo)
 
 from config.accounts_cli import create_admin  # noqa: E402
 

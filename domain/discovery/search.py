@@ -21,6 +21,7 @@ from domain.profiles import repository as profiles
 from domain.profiles.photos import PhotoStore, photo_urls
 from domain.profiles.service import doctor_fields
 from domain.scheduling.service import doctors_free_on
+from domain.shared.counting import count_matching
 from domain.shared.errors import InvalidInput
 from domain.specialties import is_known_specialty
 
@@ -122,7 +123,7 @@ async def search_doctors(db: Any, store: PhotoStore, query: DoctorQuery) -> dict
         total = len(rows)
         rows = rows[skip : skip + query.page_size]
     else:
-        total = await db[USERS].count_documents(accounts)
+        total = await count_matching(db[USERS], accounts)
     urls = await photo_urls(db, store, [profile.get("photo_id") for _, profile in rows])
     items = [_card(doc, profile, urls.get(profile.get("photo_id") or "")) for doc, profile in rows]
     return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
