@@ -101,6 +101,8 @@ def _seed(env: dict[str, str]) -> None:
     )  # fmt: skip
     if result.returncode != 0:
         console.print(f"[yellow]demo data not loaded:[/] {result.stderr.strip()[-300:]}")
+    else:
+        console.print(result.stderr.rstrip(), markup=False, highlight=False)
 
 
 def _print_table(stack: EmbeddedStack, port: int) -> None:
