@@ -153,6 +153,9 @@ class RealtimeSettings(_Base):
     # A connected socket counts as present this long after its process last vouched for it,
     # so a crashed web process stops showing its users online within this time.
     presence_ttl_seconds: int = Field(60, ge=5, le=3600, validation_alias="PRESENCE_TTL_SECONDS")
+    # Client events (messages, typing, reads) one socket may send per minute; HTTP has its
+    # per-IP limit, sockets have this one.
+    events_per_minute: int = Field(120, ge=6, validation_alias="SOCKET_EVENTS_PER_MINUTE")
 
 
 class MedicalSettings(_Base):

@@ -40,7 +40,9 @@ _STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
     errors.Conflict: 409,
     errors.Unauthenticated: 401,
+    errors.RateLimited: 429,
 }
+WINDOW_SECONDS = 10.0  # a socket's event budget (SOCKET_EVENTS_PER_MINUTE) per window
 
 
 def refusal(exc: errors.DomainError) -> dict[str, Any]:
@@ -60,8 +62,12 @@ class Gateway:
         self.realtime = realtime
         self.sio = realtime.sio
         self.ttl = settings.realtime.presence_ttl_seconds
+        self.events_per_window = max(
+            1, int(settings.realtime.events_per_minute * WINDOW_SECONDS / 60)
+        )
         self.callers: dict[str, Actor] = {}  # sockets connected to this process
         self.tokens: dict[str, AccessClaims] = {}
+        self.budgets: dict[str, tuple[float, int]] = {}  # sid -> (window start, events)
         self._refresher: asyncio.Task[None] | None = None
 
     def register(self) -> None:
@@ -103,6 +109,7 @@ class Gateway:
     async def disconnect(self, sid: str, *args: Any) -> None:
         caller = self.callers.pop(sid, None)
         self.tokens.pop(sid, None)
+        self.budgets.pop(sid, None)
         if caller is not None and caller.id is not None:
             with contextlib.suppress(Exception):  # the TTL cleans up if Redis is away
                 await presence.mark_offline(self.resources.redis, caller.id, sid)
@@ -143,8 +150,20 @@ class Gateway:
             raise errors.Unauthenticated("not connected")
         return caller
 
+    def _spend(self, sid: str) -> None:
+        now = time.monotonic()
+        started, used = self.budgets.get(sid, (now, 0))
+        if now - started >= WINDOW_SECONDS:
+            started, used = now, 0
+        if used >= self.events_per_window:
+            retry = max(1, round(WINDOW_SECONDS - (now - started)))
+            raise errors.RateLimited("too many events; slow down", retry_after=retry)
+        self.budgets[sid] = (started, used + 1)
+
     async def _in_conversation(self, sid: str, conversation_id: Any) -> str:
-        """The conversation id once this socket is in its room; only participants get in."""
+        """The conversation id once this socket is in its room; only participants get in.
+        Every client event passes here, so this is also where a socket's budget is spent."""
+        self._spend(sid)
         if not isinstance(conversation_id, str) or not conversation_id:
             raise errors.InvalidInput("is required", field="conversation_id")
         room = conversation_room(conversation_id)

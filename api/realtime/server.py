@@ -13,7 +13,7 @@ from typing import Any
 
 import socketio
 
-from api.realtime.rooms import conversation_room, user_room
+from api.realtime.rooms import conversation_room
 from config.settings import Settings
 from domain.messaging.presence import online_sockets
 from domain.messaging.views import message_view
@@ -63,9 +63,6 @@ class Realtime:
         for user_id in conversation["participant_ids"]:
             for sid in await online_sockets(redis, user_id):
                 await self.sio.enter_room(sid, room)
-
-    async def to_user(self, user_id: str, event: str, payload: dict[str, Any]) -> None:
-        await self.sio.emit(event, payload, room=user_room(user_id))
 
 
 def create_manager(settings: Settings) -> socketio.AsyncManager:

@@ -204,3 +204,15 @@ async def test_a_revoked_token_ends_the_socket(platform, people, listeners, sett
             web.url, auth={"token": doctor.token}, socketio_path="socket.io",
             transports=["websocket"], wait_timeout=10,
         )  # fmt: skip
+
+
+async def test_a_socket_has_an_event_budget(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    web = platform.start("web", SOCKET_EVENTS_PER_MINUTE="12")  # 2 per 10 s window
+    doctor, patient = people["doctor"], people["patient"]
+    conversation_id = await open_conversation(web.url, patient, doctor)
+    listener = await listeners().connect(web.url, patient.token)
+    event = {"conversation_id": conversation_id}
+    assert (await listener.call("typing:start", event)) == {"ok": True}
+    assert (await listener.call("typing:stop", event)) == {"ok": True}
+    refused = await listener.call("message:send", {**event, "text": "one too many"})
+    assert refused["error"]["status"] == 429
