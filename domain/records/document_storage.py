@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from domain.shared.errors import ServiceUnavailable
+
 MAX_SIGNED_URL_SECONDS = 900
 
 
@@ -24,14 +26,17 @@ class DocumentStorage:
     bucket: str
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(
-            self.s3.put_object,
-            Bucket=self.bucket,
-            Key=key,
-            Body=data,
-            ContentType=content_type,
-            ServerSideEncryption="AES256",
-        )
+        try:
+            await asyncio.to_thread(
+                self.s3.put_object,
+                Bucket=self.bucket,
+                Key=key,
+                Body=data,
+                ContentType=content_type,
+                ServerSideEncryption="AES256",
+            )
+        except Exception as exc:  # the client sees a retryable 503, not a 500
+            raise ServiceUnavailable("document storage is unavailable; try again shortly") from exc
 
     async def read(self, key: str) -> bytes:
         def fetch() -> bytes:

@@ -184,3 +184,13 @@ async def test_the_worker_scans_uploads(client: Any, cast: Cast, platform: Any) 
             break
         await asyncio.sleep(0.2)
     assert statuses == {clean["id"]: "available", infected["id"]: "rejected"}, platform.log()
+
+
+async def test_storage_trouble_is_a_503_and_leaves_no_record(
+    client: Any, cast: Cast, settings: Settings
+) -> None:
+    settings.s3.bucket = "no-such-bucket"
+    response = await upload(client, cast)
+    assert response.status_code == 503, response.text
+    assert await cast.db.documents.count_documents({}) == 0
+    assert await cast.db.outbox.count_documents({"event.type": "document.uploaded"}) == 0
