@@ -166,10 +166,10 @@ class Gateway:
         self._spend(sid)
         if not isinstance(conversation_id, str) or not conversation_id:
             raise errors.InvalidInput("is required", field="conversation_id")
-        room = conversation_room(conversation_id)
-        if room not in self.sio.rooms(sid):
-            await conversation_for(self.resources.db, self.caller(sid), conversation_id)
-            await self.sio.enter_room(sid, room)
+        if conversation_room(conversation_id) not in self.sio.rooms(sid):
+            doc = await conversation_for(self.resources.db, self.caller(sid), conversation_id)
+            conversation_id = str(doc["_id"])  # the room's spelling of the id
+            await self.sio.enter_room(sid, conversation_room(conversation_id))
         return conversation_id
 
     async def conversation_join(self, sid: str, data: Any) -> dict[str, Any]:
