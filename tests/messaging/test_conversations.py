@@ -176,3 +176,14 @@ async def test_latest_activity_first(client, people) -> None:  # type: ignore[no
     listing = (await client.get(API, params={"page_size": 1}, headers=doctor.headers)).json()
     assert [c["id"] for c in listing["items"]] == [older["id"]] and listing["total"] == 2
     assert listing["items"][0]["updated_at"].endswith("Z")
+
+
+async def test_both_sides_opening_at_once_share_one_conversation(client, people) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    doctor, colleague = people["doctor"], people["colleague"]
+    results = await asyncio.gather(
+        *(open_with(client, a, b) for a, b in [(doctor, colleague), (colleague, doctor)] * 3)
+    )
+    assert len({body["id"] for _, body in results}) == 1
+    assert sorted(status for status, _ in results).count(201) == 1

@@ -202,3 +202,17 @@ async def test_booking_slot_rules_and_race(client, cast) -> None:  # type: ignor
         f"{API}/{loser}/appointments", json={"start": slot("11:30")}, headers=cardio.headers
     )
     assert retry.status_code == 201
+
+
+async def test_concurrent_accept_and_decline_one_wins(client, cast) -> None:  # type: ignore[no-untyped-def]
+    rid = (await refer(client, cast)).json()["id"]
+    headers = cast["cardio"].headers
+    results = await asyncio.gather(
+        client.post(f"{API}/{rid}/accept", headers=headers),
+        client.post(f"{API}/{rid}/decline", json={"reason": "busy"}, headers=headers),
+        client.post(f"{API}/{rid}/accept", headers=headers),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409, 409]
+    final = (await client.get(f"{API}/{rid}", headers=headers)).json()["status"]
+    winner = next(r for r in results if r.status_code == 200).json()["status"]
+    assert final == winner
