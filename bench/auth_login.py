@@ -131,6 +131,9 @@ async def measure(url: str, emails: list[str], cores: int) -> dict[str, Any]:
             busy_probe = loop.run_in_executor(prober, probe, url, PROBE_SECONDS)
             await flood(load, emails, PROBE_SECONDS + 1.0, concurrency)
             busy = await busy_probe
+            # Idle both before and after the floods, so that drift in the machine's other
+            # load weighs on both sides of the ratio.
+            idle += await loop.run_in_executor(prober, probe, url, PROBE_SECONDS / 2)
     return {"ok": ok, "statuses": statuses, "elapsed": elapsed, "idle": idle, "busy": busy}
 
 
