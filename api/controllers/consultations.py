@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
 
 from api.controllers.providers import actor_of, provide_event_context
+from api.controllers.records_responses import ConsultationOut, NoteOut
 from api.controllers.records_schemas import ConsultationIn, ConsultationPatch, NoteIn, body_of
 from api.security import BEARER, authenticated, requires_role
 from domain.accounts import Principal
@@ -30,10 +29,11 @@ class ConsultationsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await consultations.create_consultation(
+    ) -> ConsultationOut:
+        view = await consultations.create_consultation(
             resources.mongo, resources.db, actor_of(current_user), body_of(data), context
         )
+        return ConsultationOut.model_validate(view)
 
     @get("/{consultation_id:str}", summary="One consultation (care team, the patient)")
     async def detail(
@@ -42,10 +42,11 @@ class ConsultationsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await consultations.get_consultation(
+    ) -> ConsultationOut:
+        view = await consultations.get_consultation(
             resources.db, actor_of(current_user), consultation_id, context
         )
+        return ConsultationOut.model_validate(view)
 
     @patch(
         "/{consultation_id:str}",
@@ -59,8 +60,8 @@ class ConsultationsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await consultations.update_consultation(
+    ) -> ConsultationOut:
+        view = await consultations.update_consultation(
             resources.mongo,
             resources.db,
             actor_of(current_user),
@@ -68,6 +69,7 @@ class ConsultationsController(Controller):
             body_of(data),
             context,
         )
+        return ConsultationOut.model_validate(view)
 
     @post(
         "/{consultation_id:str}/notes",
@@ -81,8 +83,8 @@ class ConsultationsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await notes.add_note(
+    ) -> NoteOut:
+        view = await notes.add_note(
             resources.mongo,
             resources.db,
             actor_of(current_user),
@@ -90,3 +92,4 @@ class ConsultationsController(Controller):
             body_of(data),
             context,
         )
+        return NoteOut.model_validate(view)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, delete, get, post
 from litestar.di import Provide
@@ -11,6 +11,7 @@ from litestar.params import Body
 
 from actors.dispatch import DeferredJobQueue
 from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.records_responses import DocumentOut, DownloadOut, Page
 from api.controllers.records_schemas import DocumentForm
 from api.security import BEARER, authenticated, requires_role
 from domain.accounts import Principal
@@ -52,7 +53,7 @@ class DocumentsController(Controller):
         storage: DocumentStorage,
         jobs: DeferredJobQueue,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> DocumentOut:
         content = await data.file.read(documents.MAX_DOCUMENT_BYTES + 1)
         fields = {
             "patient_id": data.patient_id,
@@ -60,7 +61,7 @@ class DocumentsController(Controller):
             "category": data.category,
             "consultation_id": data.consultation_id or None,
         }
-        return await documents.upload_document(
+        view = await documents.upload_document(
             resources.mongo,
             resources.db,
             storage,
@@ -70,6 +71,7 @@ class DocumentsController(Controller):
             content,
             context,
         )
+        return DocumentOut.model_validate(view)
 
     @get("/", summary="A patient's documents, newest first (care team, the patient)")
     async def list_for_patient(
@@ -80,8 +82,8 @@ class DocumentsController(Controller):
         patient_id: str | None = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
-        return await documents.list_documents(
+    ) -> Page[DocumentOut]:
+        view = await documents.list_documents(
             resources.db,
             actor_of(current_user),
             patient_id,
@@ -89,6 +91,7 @@ class DocumentsController(Controller):
             page_size=page_size,
             context=context,
         )
+        return Page[DocumentOut].model_validate(view)
 
     @get("/{document_id:str}", summary="A document's metadata (care team, the patient)")
     async def detail(
@@ -97,10 +100,11 @@ class DocumentsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await documents.get_document(
+    ) -> DocumentOut:
+        view = await documents.get_document(
             resources.db, actor_of(current_user), document_id, context
         )
+        return DocumentOut.model_validate(view)
 
     @get(
         "/{document_id:str}/download",
@@ -113,8 +117,8 @@ class DocumentsController(Controller):
         resources: Resources,
         storage: DocumentStorage,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await documents.download_document(
+    ) -> DownloadOut:
+        view = await documents.download_document(
             resources.db,
             storage,
             actor_of(current_user),
@@ -122,6 +126,7 @@ class DocumentsController(Controller):
             url_seconds=resources.settings.s3.url_ttl_seconds,
             context=context,
         )
+        return DownloadOut.model_validate(view)
 
     @delete("/{document_id:str}", summary="Delete a document you uploaded (soft delete)")
     async def remove(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import Provide
 
 from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.records_responses import AccessLogEntryOut, Page, TimelineItemOut
 from api.security import BEARER, authenticated, requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
@@ -34,10 +35,11 @@ class PatientRecordsController(Controller):
         resources: Resources,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
-        return await my_access_log(
+    ) -> Page[AccessLogEntryOut]:
+        view = await my_access_log(
             resources.db, actor_of(current_user), page=page, page_size=page_size
         )
+        return Page[AccessLogEntryOut].model_validate(view)
 
     @get(
         "/{patient_id:str}/timeline",
@@ -51,8 +53,8 @@ class PatientRecordsController(Controller):
         context: EventContext,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
-        return await patient_timeline(
+    ) -> Page[TimelineItemOut]:
+        view = await patient_timeline(
             resources.db,
             actor_of(current_user),
             patient_id,
@@ -60,3 +62,4 @@ class PatientRecordsController(Controller):
             page_size=page_size,
             context=context,
         )
+        return Page[TimelineItemOut].model_validate(view)

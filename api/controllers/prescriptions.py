@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
 
 from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.records_responses import Page, PrescriptionOut, VersionsOut
 from api.controllers.records_schemas import PrescriptionIn, PrescriptionPatch, body_of
 from api.security import BEARER, authenticated, requires_role
 from domain.accounts import Principal
@@ -34,8 +35,8 @@ class PrescriptionsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await prescriptions.create_prescription(
+    ) -> PrescriptionOut:
+        view = await prescriptions.create_prescription(
             resources.mongo,
             resources.db,
             actor_of(current_user),
@@ -43,6 +44,7 @@ class PrescriptionsController(Controller):
             edit_seconds=resources.settings.medical.prescription_edit_seconds,
             context=context,
         )
+        return PrescriptionOut.model_validate(view)
 
     @get("/", summary="A patient's prescriptions, newest first (care team, the patient)")
     async def list_for_patient(
@@ -53,8 +55,8 @@ class PrescriptionsController(Controller):
         patient_id: str | None = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
-        return await prescriptions.list_prescriptions(
+    ) -> Page[PrescriptionOut]:
+        view = await prescriptions.list_prescriptions(
             resources.db,
             actor_of(current_user),
             patient_id,
@@ -62,6 +64,7 @@ class PrescriptionsController(Controller):
             page_size=page_size,
             context=context,
         )
+        return Page[PrescriptionOut].model_validate(view)
 
     @get("/{prescription_id:str}", summary="One prescription (care team, the patient)")
     async def detail(
@@ -70,10 +73,11 @@ class PrescriptionsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await prescriptions.get_prescription(
+    ) -> PrescriptionOut:
+        view = await prescriptions.get_prescription(
             resources.db, actor_of(current_user), prescription_id, context
         )
+        return PrescriptionOut.model_validate(view)
 
     @get(
         "/{prescription_id:str}/versions",
@@ -85,11 +89,11 @@ class PrescriptionsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> VersionsOut:
         items = await prescriptions.prescription_versions(
             resources.db, actor_of(current_user), prescription_id, context
         )
-        return {"items": items}
+        return VersionsOut.model_validate({"items": items})
 
     @patch(
         "/{prescription_id:str}",
@@ -103,8 +107,8 @@ class PrescriptionsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await prescriptions.update_prescription(
+    ) -> PrescriptionOut:
+        view = await prescriptions.update_prescription(
             resources.mongo,
             resources.db,
             actor_of(current_user),
@@ -112,6 +116,7 @@ class PrescriptionsController(Controller):
             body_of(data),
             context,
         )
+        return PrescriptionOut.model_validate(view)
 
     @post(
         "/{prescription_id:str}/lock",
@@ -125,7 +130,8 @@ class PrescriptionsController(Controller):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await prescriptions.lock_prescription(
+    ) -> PrescriptionOut:
+        view = await prescriptions.lock_prescription(
             resources.mongo, resources.db, actor_of(current_user), prescription_id, context
         )
+        return PrescriptionOut.model_validate(view)
