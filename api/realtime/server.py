@@ -8,18 +8,30 @@ never at import time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
+from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from api.realtime.rooms import conversation_room
+from config.logging import get_logger
 from config.settings import Settings
 from domain.messaging.presence import online_sockets
 from domain.messaging.views import message_view
 from infra.resources import Resources
 
 SOCKETIO_PATH = "socket.io"
+log = get_logger(__name__)
+
+
+async def best_effort(what: str, push: Awaitable[Any]) -> None:
+    """Live delivery never fails a write that already succeeded: the message is stored and
+    clients catch up from REST; a Redis hiccup only costs the live copy."""
+    try:
+        await push
+    except Exception as exc:
+        log.warning("realtime_push_failed", what=what, error=type(exc).__name__)
 
 
 class Realtime:
@@ -30,39 +42,46 @@ class Realtime:
         self.resources = resources
 
     async def message_new(self, message: dict[str, Any], *, skip_sid: str | None = None) -> None:
-        await self.sio.emit(
+        await best_effort(
             "message:new",
-            message_view(message),
-            room=conversation_room(message["conversation_id"]),
-            skip_sid=skip_sid,
+            self.sio.emit(
+                "message:new",
+                message_view(message),
+                room=conversation_room(message["conversation_id"]),
+                skip_sid=skip_sid,
+            ),
         )
 
     async def message_read(self, state: dict[str, Any]) -> None:
         payload = {k: state[k] for k in ("conversation_id", "user_id", "message_id")}
-        await self.sio.emit(
-            "message:read", payload, room=conversation_room(state["conversation_id"])
-        )
+        room = conversation_room(state["conversation_id"])
+        await best_effort("message:read", self.sio.emit("message:read", payload, room=room))
 
     async def typing(
         self, conversation_id: str, user_id: str, typing: bool, *, skip_sid: str
     ) -> None:
-        await self.sio.emit(
-            "typing",
-            {"conversation_id": conversation_id, "user_id": user_id, "typing": typing},
-            room=conversation_room(conversation_id),
-            skip_sid=skip_sid,
-        )
+        payload = {"conversation_id": conversation_id, "user_id": user_id, "typing": typing}
+        room = conversation_room(conversation_id)
+        await best_effort("typing", self.sio.emit("typing", payload, room=room, skip_sid=skip_sid))
 
     async def conversation_opened(self, conversation: dict[str, Any]) -> None:
         """Put the participants' open sockets, on whichever process, in the new room.
 
         A socket connecting meanwhile registers its presence before it reads its
         conversations, so it either finds this conversation or is found here."""
+        await best_effort("conversation:opened", self._join_participants(conversation))
+
+    async def _join_participants(self, conversation: dict[str, Any]) -> None:
         room = conversation_room(str(conversation["_id"]))
         redis = self.resources().redis
+        manager = self.sio.manager
+        # Only a pub/sub manager can reach a socket held by another process; an in-memory
+        # one skips ids it does not hold (left in Redis by a process that stopped).
+        shared = isinstance(manager, AsyncPubSubManager)
         for user_id in conversation["participant_ids"]:
             for sid in await online_sockets(redis, user_id):
-                await self.sio.enter_room(sid, room)
+                if shared or manager.is_connected(sid, "/"):
+                    await self.sio.enter_room(sid, room)
 
 
 def create_manager(settings: Settings) -> socketio.AsyncManager:

@@ -216,3 +216,17 @@ async def test_a_socket_has_an_event_budget(platform, people, listeners) -> None
     assert (await listener.call("typing:stop", event)) == {"ok": True}
     refused = await listener.call("message:send", {**event, "text": "one too many"})
     assert refused["error"]["status"] == 429
+
+
+async def test_single_process_with_the_in_memory_manager(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    web = platform.start("web", SOCKETIO_MANAGER="memory")
+    doctor, colleague = people["doctor"], people["colleague"]
+    listener = await listeners().connect(web.url, colleague.token)
+    conversation_id = await open_conversation(web.url, doctor, colleague)
+    async with httpx.AsyncClient(base_url=web.url, timeout=10) as http:
+        sent = await http.post(
+            f"/api/v1/conversations/{conversation_id}/messages",
+            json={"text": "same process"},
+            headers=doctor.headers,
+        )
+    assert (await listener.next("message:new"))["id"] == sent.json()["id"]
