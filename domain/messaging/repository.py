@@ -120,9 +120,13 @@ async def record_message(
         session=session,
     )
     await db[CONVERSATIONS].update_one(
+        # `$and`, not `_id` beside `$or`: the embedded store's update_one then drops the
+        # `_id` condition and sets the last message of another conversation.
         {
-            "_id": conversation_id,
-            "$or": [{"last_message": None}, {"last_message.id": {"$lt": message_id}}],
+            "$and": [
+                {"_id": conversation_id},
+                {"$or": [{"last_message": None}, {"last_message.id": {"$lt": message_id}}]},
+            ]
         },
         {
             "$set": {
@@ -162,8 +166,10 @@ async def advance_read_marker(
     field = f"read_up_to.{user_id}"
     result = await db[CONVERSATIONS].update_one(
         {
-            "_id": conversation_id,
-            "$or": [{field: None}, {field: {"$lt": message_id}}],
+            "$and": [
+                {"_id": conversation_id},
+                {"$or": [{field: None}, {field: {"$lt": message_id}}]},
+            ]
         },
         {"$set": {field: message_id}},
         session=session,
