@@ -7,9 +7,11 @@ else signed with the same key; `ver` is the user's token version at issue time.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -68,25 +70,42 @@ def issue_access_token(
 def decode_access_token(settings: AuthSettings, token: str) -> AccessClaims:
     """Verified claims, or Unauthenticated (never says which check failed: no oracle)."""
     try:
-        claims = jwt.decode(
+        claims = _verified(
             token,
             settings.jwt_secret.get_secret_value(),
-            algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            leeway=LEEWAY_SECONDS,
-            options={"require": REQUIRED_CLAIMS},
-        )
-        if claims.get("typ") != ACCESS_TYPE:
-            raise jwt.InvalidTokenError("not an access token")
-        return AccessClaims(
-            user_id=str(claims["sub"]),
-            role=Role(claims["role"]),
-            token_version=int(claims.get("ver", 0)),
-            session_id=claims.get("sid"),
-            token_id=str(claims["jti"]),
-            issued_at=int(claims["iat"]),
-            expires_at=int(claims["exp"]),
+            settings.jwt_issuer,
+            settings.jwt_audience,
         )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         raise Unauthenticated("The access token is invalid or has expired") from None
+    # A remembered verification says nothing about time: expiry is checked on every use.
+    if claims.expires_at + LEEWAY_SECONDS <= time.time():
+        raise Unauthenticated("The access token is invalid or has expired")
+    return claims
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, secret: str, issuer: str, audience: str) -> AccessClaims:
+    """Signature and claim checks of one token string, remembered: a client sends the same
+    access token with every request for its whole lifetime, and the signature of an
+    identical string cannot change. Refused tokens raise and are never remembered."""
+    claims = jwt.decode(
+        token,
+        secret,
+        algorithms=[ALGORITHM],
+        audience=audience,
+        issuer=issuer,
+        leeway=LEEWAY_SECONDS,
+        options={"require": REQUIRED_CLAIMS},
+    )
+    if claims.get("typ") != ACCESS_TYPE:
+        raise jwt.InvalidTokenError("not an access token")
+    return AccessClaims(
+        user_id=str(claims["sub"]),
+        role=Role(claims["role"]),
+        token_version=int(claims.get("ver", 0)),
+        session_id=claims.get("sid"),
+        token_id=str(claims["jti"]),
+        issued_at=int(claims["iat"]),
+        expires_at=int(claims["exp"]),
+    )
