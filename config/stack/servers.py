@@ -106,7 +106,7 @@ def _redis_ready(port: int) -> bool:
 
 
 def _s3_argv(port: int, data_dir: Path) -> list[str]:
-    return [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)]
+    return [sys.executable, "-m", "config.stack.s3_server", "-H", "127.0.0.1", "-p", str(port)]
 
 
 def _http_ready(path: str) -> Callable[[int], bool]:
