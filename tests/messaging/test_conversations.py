@@ -187,3 +187,19 @@ async def test_both_sides_opening_at_once_share_one_conversation(client, people)
     )
     assert len({body["id"] for _, body in results}) == 1
     assert sorted(status for status, _ in results).count(201) == 1
+
+
+async def test_a_message_touches_only_its_own_conversation(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague, patient = people["doctor"], people["colleague"], people["patient"]
+    _, first = await open_with(client, doctor, colleague)
+    _, second = await open_with(client, doctor, patient)
+    sent = await client.post(
+        f"{API}/{second['id']}/messages", json={"text": "only here"}, headers=patient.headers
+    )
+    await client.post(
+        f"{API}/{second['id']}/read", json={"message_id": sent.json()["id"]}, headers=doctor.headers
+    )
+    untouched = (await client.get(f"{API}/{first['id']}", headers=doctor.headers)).json()
+    assert untouched["last_message"] is None and untouched["last_read_message_id"] is None
+    touched = (await client.get(f"{API}/{second['id']}", headers=doctor.headers)).json()
+    assert touched["last_message"]["text"] == "only here"
