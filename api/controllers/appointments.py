@@ -107,6 +107,7 @@ class AppointmentsController(Controller):
         "/{appointment_id:str}/confirm",
         summary="requested → confirmed (its doctor)",
         status_code=200,
+        guards=[requires_role("doctor")],
     )
     async def confirm(
         self,
@@ -120,7 +121,10 @@ class AppointmentsController(Controller):
         )
 
     @post(
-        "/{appointment_id:str}/reject", summary="requested → rejected (its doctor)", status_code=200
+        "/{appointment_id:str}/reject",
+        summary="requested → rejected (its doctor)",
+        status_code=200,
+        guards=[requires_role("doctor")],
     )
     async def reject(
         self,
@@ -135,7 +139,10 @@ class AppointmentsController(Controller):
         )
 
     @post(
-        "/{appointment_id:str}/cancel", summary="requested/confirmed → cancelled", status_code=200
+        "/{appointment_id:str}/cancel",
+        summary="requested/confirmed → cancelled",
+        status_code=200,
+        guards=[requires_role("patient", "doctor")],
     )
     async def cancel(
         self,
@@ -154,6 +161,7 @@ class AppointmentsController(Controller):
         "/{appointment_id:str}/complete",
         summary="confirmed → completed (its doctor)",
         status_code=200,
+        guards=[requires_role("doctor")],
     )
     async def complete(
         self,

@@ -84,7 +84,12 @@ class ReferralsController(Controller):
         view: Any = await get_referral(resources.db, actor_of(current_user), referral_id)
         return view
 
-    @post("/{referral_id:str}/accept", status_code=200, summary="Accept (receiving doctor)")
+    @post(
+        "/{referral_id:str}/accept",
+        status_code=200,
+        summary="Accept (receiving doctor)",
+        guards=[requires_role("doctor")],
+    )
     async def accept(
         self, referral_id: str, current_user: Principal, resources: Resources, context: EventContext
     ) -> ReferralOut:
@@ -94,7 +99,12 @@ class ReferralsController(Controller):
         view: Any = referral_view(doc)
         return view
 
-    @post("/{referral_id:str}/decline", status_code=200, summary="Decline (receiving doctor)")
+    @post(
+        "/{referral_id:str}/decline",
+        status_code=200,
+        summary="Decline (receiving doctor)",
+        guards=[requires_role("doctor")],
+    )
     async def decline(
         self,
         referral_id: str,
@@ -113,6 +123,7 @@ class ReferralsController(Controller):
         "/{referral_id:str}/appointments",
         status_code=201,
         summary="Book the referred patient with the receiving doctor (either doctor)",
+        guards=[requires_role("doctor")],
     )
     async def book(
         self,
