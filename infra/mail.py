@@ -10,6 +10,7 @@ before or after the send?" into "did the commit happen?", which is recorded in M
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,9 @@ class _CommitBeforeEndOfData(SMTPClientWithResponse):
         code, reply = self.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
+        # The end marker follows the body as a separate small write; without TCP_NODELAY,
+        # Nagle's algorithm holds it until the server's delayed ACK (~40 ms a message).
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         body = msg if isinstance(msg, bytes) else str(msg).encode()
         body = re.sub(rb"(?m)^\.", b"..", body)
         if not body.endswith(b"\r\n"):

@@ -26,6 +26,7 @@ async def ensure_notification_indexes(db: Any) -> None:
     notifications = db[NOTIFICATIONS]
     await notifications.create_index("dedupe_key", unique=True)
     await notifications.create_index([("user_id", 1), ("created_at", -1)])
+    await notifications.create_index("subject_id")
 
 
 async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
@@ -42,6 +43,8 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
         "user_id": message.user_id,
         "event_id": str(event["id"]),
         "event_type": event.get("type"),
+        "subject_type": (event.get("subject") or {}).get("type"),
+        "subject_id": (event.get("subject") or {}).get("id"),
         "category": message.category,
         "title": message.title,
         "body": message.body,
