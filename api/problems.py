@@ -88,8 +88,9 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 def handle_domain(request: Request[Any, Any, Any], exc: domain_errors.DomainError) -> Response[Any]:
     status = next((code for cls, code in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 400)
     headers = None
-    if isinstance(exc, domain_errors.RateLimited):
-        headers = {"Retry-After": str(exc.retry_after)}
+    retry_after = getattr(exc, "retry_after", None)  # rate limits, locked accounts
+    if retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
     elif isinstance(exc, domain_errors.Unauthenticated):
         headers = {"WWW-Authenticate": 'Bearer realm="esante"'}  # every 401 names its scheme
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None

@@ -12,7 +12,7 @@ from typing import Any
 from domain.accounts import lockout, one_time_tokens, refresh_tokens
 from domain.accounts.atomic import atomically
 from domain.accounts.env import AccountsEnv
-from domain.accounts.errors import InvalidToken
+from domain.accounts.errors import AccountLocked, InvalidToken
 from domain.accounts.events import user_event
 from domain.accounts.models import Principal, TokenPair, User
 from domain.accounts.one_time_tokens import Purpose
@@ -21,9 +21,10 @@ from domain.accounts.repository import bump_token_version, get_user
 from domain.accounts.revocation import record_revocation
 from domain.accounts.sessions import open_session
 from domain.events import EventContext, EventType, publish
-from domain.shared.errors import InvalidInput, Locked, Unauthenticated
+from domain.shared.errors import InvalidInput, Unauthenticated
 from domain.shared.jobs import JobQueue
 
+TOO_MANY_ATTEMPTS = "Too many failed attempts; try again later or reset your password"
 SEND_PASSWORD_RESET = "auth.send_password_reset_email"  # noqa: S105 - an actor name
 
 
@@ -82,12 +83,13 @@ async def change_password(
     user = await get_user(env.db, principal.user_id)
     if user is None or not user.active:
         raise Unauthenticated("The access token is invalid or has expired")
-    if await lockout.locked_for(env.redis, user.email):
-        raise Locked("Too many failed attempts; try again later or reset your password")
+    remaining = await lockout.locked_for(env.redis, user.email)
+    if remaining:
+        raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=remaining)
     if not await verify_password(current_password, user.password_hash):
         _, just_locked = await lockout.record_failure(env.redis, env.settings, user.email)
         if just_locked:
-            raise Locked("Too many failed attempts; try again later or reset your password")
+            raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=env.settings.lockout_minutes * 60)
         raise InvalidInput("The current password is incorrect", field="current_password")
     check_policy(new_password, field="new_password")
     if await verify_password(new_password, user.password_hash):

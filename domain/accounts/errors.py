@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, Locked
 
 
 class InvalidToken(DomainError):
     """A verification or reset token that is unknown, used or expired (answered as 400)."""
 
     code = "invalid_token"
+
+
+class AccountLocked(Locked):
+    """Too many failed attempts on an address (423); `retry_after` is in seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -14,6 +14,7 @@ from domain.accounts import lockout
 from domain.accounts.atomic import atomically
 from domain.accounts.emails import email_key, normalize_email
 from domain.accounts.env import AccountsEnv
+from domain.accounts.errors import AccountLocked
 from domain.accounts.events import anonymous_event, user_event
 from domain.accounts.models import TokenPair, User
 from domain.accounts.passwords import (
@@ -26,7 +27,7 @@ from domain.accounts.passwords import (
 from domain.accounts.repository import find_by_email, update_user
 from domain.accounts.sessions import open_session
 from domain.events import Event, EventContext, EventType, publish
-from domain.shared.errors import Forbidden, Locked, Unauthenticated
+from domain.shared.errors import Forbidden, Unauthenticated
 
 BAD_CREDENTIALS = "The email or password is incorrect"
 
@@ -72,7 +73,8 @@ async def _refuse(
             )  # fmt: skip
     await publish(env.db, *events)
     if just_locked:
-        raise Locked(_locked_message(env.settings.lockout_minutes * 60))
+        seconds = env.settings.lockout_minutes * 60
+        raise AccountLocked(_locked_message(seconds), retry_after=seconds)
     raise Unauthenticated(BAD_CREDENTIALS)
 
 
@@ -82,7 +84,7 @@ async def login(
     email = normalize_email(email)
     remaining = await lockout.locked_for(env.redis, email)
     if remaining:
-        raise Locked(_locked_message(remaining))
+        raise AccountLocked(_locked_message(remaining), retry_after=remaining)
     user = await find_by_email(env.db, email)
     if user is None:
         await spend_equal_time(password, env.settings.bcrypt_rounds)

@@ -113,6 +113,7 @@ async def test_five_failures_lock_the_account_for_everyone(client, settings) -> 
     right = await client.post(LOGIN, json={"email": form["email"], "password": PASSWORD})
     assert right.status_code == 423
     assert "minute" in right.json()["detail"]
+    assert 800 <= int(right.headers["retry-after"]) <= 900
     # Another account is not affected.
     assert (await sign_in(client, other["email"])).access_token
     locked = outbox_types(settings, "auth.locked_out")
