@@ -37,7 +37,8 @@ class _CommitBeforeEndOfData(SMTPClientWithResponse):
             raise smtplib.SMTPDataError(code, reply)
         # The end marker follows the body as a separate small write; without TCP_NODELAY,
         # Nagle's algorithm holds it until the server's delayed ACK (~40 ms a message).
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.sock is not None:
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         body = msg if isinstance(msg, bytes) else str(msg).encode()
         body = re.sub(rb"(?m)^\.", b"..", body)
         if not body.endswith(b"\r\n"):
