@@ -23,6 +23,11 @@ class _LazyConfig:
         return ";".join(f"kafka://{server.strip()}" for server in servers)
 
     @property
+    def datadir(self) -> str:
+        # Next to the other servers' data, not in whatever directory the worker started in.
+        return str(get_settings().app.data_dir / "streams")
+
+    @property
     def topic_partitions(self) -> int:
         return get_settings().kafka.partitions
 

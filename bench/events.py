@@ -1,0 +1,407 @@
+"""Events: the outbox → Kafka → Faust path and the delivery actors, against same-run baselines.
+
+- P6 latency: POST /api/v1/appointments (a real API write: appointment + outbox entry in one
+  transaction) → the doctor's notification stored by the streams process, p95 ÷ the p95 of
+  a bare aiokafka produce → consume round trip (target ≤ 10).
+- P6 consumption: a Faust agent (concurrency 1) decoding and counting a pre-filled topic,
+  msgs/s ÷ a bare aiokafka consumer doing the same (target ≥ 0.25). The raw column also
+  gives events/s through the whole outbox → Kafka → audit-chain path.
+- P5 throughput: `notifications.send_email` jobs/s (claim, SMTP to the sink, commit) ÷ a
+  no-op actor's jobs/s on the same worker (target ≥ 0.5).
+- P5 pickup: p95 of enqueue → start for an idle worker ÷ WORKER_TIMEOUT_MS (target ≤ 1.2).
+
+Every figure comes from real processes (web, streams, worker, a Faust counter) on a private
+embedded stack. Run alone with `python -m bench.events`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from bson import ObjectId
+
+from bench.support import bench_stack, percentile, process, row, web_server
+
+ROUND_TRIPS = 100
+API_WRITES = 40
+CONSUMED = 20_000
+AUDITED = 600
+EMAILS = 300
+PICKUPS = 20
+PARTITIONS = 4
+
+
+async def _eventually(check: Callable[[], Awaitable[Any]], timeout: float, every: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = await check()
+        if value:
+            return value
+        await asyncio.sleep(every)
+    raise TimeoutError(f"not done within {timeout}s")
+
+
+def _settings() -> Any:
+    from config.settings import get_settings
+
+    get_settings.cache_clear()  # the bench stack's environment
+    return get_settings()
+
+
+# --- baselines ------------------------------------------------------------------------
+
+
+async def bare_round_trips(servers: str) -> list[float]:
+    """Produce one message, wait until a joined consumer has it; repeated."""
+    topic = f"bench.rtt.{uuid.uuid4().hex[:8]}"
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=servers, group_id=f"rtt-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest", fetch_max_wait_ms=500,
+    )  # fmt: skip
+    producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", linger_ms=0)
+    await producer.start()
+    await producer.send_and_wait(topic, b"warm")
+    await consumer.start()
+    try:
+        await consumer.getone()  # joined and caught up
+        latencies = []
+        for i in range(ROUND_TRIPS):
+            began = time.perf_counter()
+            await producer.send_and_wait(topic, json.dumps({"i": i}).encode())
+            await consumer.getone()
+            latencies.append(time.perf_counter() - began)
+        return latencies
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def fill_topic(servers: str, topic: str, count: int) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, PARTITIONS, 1)])
+    finally:
+        await admin.close()
+    producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        body = {"type": "record.accessed", "actor": {"id": "x", "role": "doctor"}}
+        batch = [
+            await producer.send(topic, json.dumps({**body, "id": i}).encode(), key=str(i).encode())
+            for i in range(count)
+        ]
+        await asyncio.gather(*batch)
+    finally:
+        await producer.stop()
+
+
+async def bare_consume_rate(servers: str, topic: str, count: int) -> float:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=servers, group_id=f"bare-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+    )  # fmt: skip
+    await consumer.start()
+    try:
+        seen, first = 0, 0.0
+        while seen < count:
+            for messages in (await consumer.getmany(timeout_ms=1000)).values():
+                if not seen and messages:
+                    first = time.perf_counter()
+                for message in messages:
+                    json.loads(message.value)
+                seen += len(messages)
+        return count / (time.perf_counter() - first)
+    finally:
+        await consumer.stop()
+
+
+def faust_consume_rate(env: dict[str, str], log_dir: Path, topic: str, count: int) -> float:
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    client.delete("bench:faust:first", "bench:faust:last")
+    counter_env = {
+        **env, "BENCH_TOPIC": topic, "BENCH_EXPECTED": str(count),
+        "BENCH_APP_ID": f"bench-counter-{uuid.uuid4().hex[:8]}",
+    }  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.faust_counter",
+        "worker",
+        "--loglevel",
+        "warn",
+        "--without-web",
+    ]
+    with process(argv, counter_env, log_dir / "faust-counter.log") as counter:
+        deadline = time.monotonic() + 90
+        while client.get("bench:faust:last") is None:
+            if time.monotonic() > deadline or counter.poll() is not None:
+                raise TimeoutError((log_dir / "faust-counter.log").read_text()[-2000:])
+            time.sleep(0.1)
+    first = float(client.get("bench:faust:first") or 0)
+    last = float(client.get("bench:faust:last") or 0)
+    return count / (last - first)
+
+
+# --- the platform -----------------------------------------------------------------------
+
+
+def seed(env: dict[str, str]) -> dict[str, Any]:
+    from pymongo import MongoClient
+
+    from bench.appointments import ALL_DAY, token_for
+
+    now = datetime.now(UTC)
+    doctor, patient = str(ObjectId()), str(ObjectId())
+
+    def user(user_id: str, role: str) -> dict[str, Any]:
+        return {
+            "_id": ObjectId(user_id), "email": f"{user_id}@bench.test", "role": role,
+            "first_name": "Bench", "last_name": role, "password_hash": "-",
+            "email_verified": True, "active": True, "created_at": now, "token_version": 0,
+        }  # fmt: skip
+
+    with MongoClient(env["MONGODB_URL"]) as client:
+        db = client[env["MONGODB_DB"]]
+        db.users.insert_many([user(doctor, "doctor"), user(patient, "patient")])
+        db.availability.insert_one({"_id": doctor, **ALL_DAY})
+    return {"doctor": doctor, "patient": patient, "token": token_for(patient, "patient")}
+
+
+async def api_write_to_notification(url: str, env: dict[str, str], data: dict[str, Any]) -> Any:
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    from bench.appointments import slot_starts
+
+    db = AsyncIOMotorClient(env["MONGODB_URL"])[env["MONGODB_DB"]]
+    midnight = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), UTC)
+    starts = slot_starts(midnight + timedelta(days=2), API_WRITES + 5)
+    headers = {"Authorization": f"Bearer {data['token']}"}
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        for index, start in enumerate(starts[: API_WRITES + 5]):
+            began = time.perf_counter()
+            response = await http.post(
+                "/api/v1/appointments",
+                json={
+                    "doctor_id": data["doctor"],
+                    "start": start.isoformat().replace("+00:00", "Z"),
+                    "reason": "bench",
+                },
+                headers=headers,
+            )
+            assert response.status_code == 201, response.text
+            appointment_id = response.json()["id"]
+
+            async def stored(appointment_id: str = appointment_id) -> Any:
+                return await db.notifications.find_one({"subject_id": appointment_id}, {"_id": 1})
+
+            await _eventually(stored, 60, 0.002)
+            if index >= 5:  # the first few warm the path up
+                latencies.append(time.perf_counter() - began)
+    return latencies
+
+
+async def outbox_to_audit_rate(env: dict[str, str]) -> float:
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    from domain.events import Actor, Subject, new_event, publish
+
+    db = AsyncIOMotorClient(env["MONGODB_URL"])[env["MONGODB_DB"]]
+    before = await db.audit_logs.count_documents({})
+    events = [
+        new_event(
+            "record.accessed",
+            actor=Actor(id="bench-doctor", role="doctor"),
+            subject=Subject(type="consultation", id=f"c{i}"),
+            patient_id=f"p{i % 50}",
+        )
+        for i in range(AUDITED)
+    ]
+    began = time.perf_counter()
+    await publish(db, *events)
+
+    async def all_audited() -> bool:
+        return await db.audit_logs.count_documents({}) >= before + AUDITED
+
+    await _eventually(all_audited, 120, 0.05)
+    return AUDITED / (time.perf_counter() - began)
+
+
+def _broker(env: dict[str, str]) -> Any:
+    import dramatiq
+
+    from actors.broker import configure_broker
+
+    configure_broker(_settings())
+    import actors.registry  # noqa: F401
+
+    return dramatiq.get_broker()
+
+
+def noop_rate(env: dict[str, str]) -> float:
+    broker = _broker(env)
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    ping = broker.get_actor("system.ping")
+    tokens = [uuid.uuid4().hex for _ in range(EMAILS)]
+    began = time.perf_counter()
+    for token in tokens:
+        ping.send(token)
+    keys = [f"system:pong:{t}" for t in tokens]
+    while client.exists(*keys) < len(keys):
+        time.sleep(0.01)
+    return EMAILS / (time.perf_counter() - began)
+
+
+def email_rate(env: dict[str, str]) -> float:
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    from domain.notifications.models import Message
+    from domain.notifications.repository import store
+
+    async def notifications() -> list[str]:
+        db = AsyncIOMotorClient(env["MONGODB_URL"])[env["MONGODB_DB"]]
+        user = str(ObjectId())
+        await db.users.insert_one({"_id": ObjectId(user), "email": f"{user}@bench.test"})
+        message = Message(user, "appointments", "Appointment update", "Update.", "http://b/")
+        return [
+            (await store(db, {"id": f"bench-{user}-{i}", "type": "bench"}, message)).id
+            for i in range(EMAILS)
+        ]
+
+    async def sent(ids: list[str]) -> int:
+        db = AsyncIOMotorClient(env["MONGODB_URL"])[env["MONGODB_DB"]]
+        query = {"_id": {"$in": ids}, "email_status": "sent"}
+        return int(await db.notifications.count_documents(query))
+
+    ids = asyncio.run(notifications())
+    send = _broker(env).get_actor("notifications.send_email")
+    began = time.perf_counter()
+    for notification_id in ids:
+        send.send(notification_id)
+    while asyncio.run(sent(ids)) < len(ids):
+        time.sleep(0.05)
+    return EMAILS / (time.perf_counter() - began)
+
+
+def idle_pickups(env: dict[str, str]) -> list[float]:
+    broker = _broker(env)
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    ping = broker.get_actor("system.ping")
+    latencies = []
+    for _ in range(PICKUPS):
+        time.sleep(0.5)  # let every consumer back off to its idle wait
+        token = uuid.uuid4().hex
+        began = time.perf_counter()
+        ping.send(token)
+        while not client.exists(f"system:pong:{token}"):
+            time.sleep(0.001)
+        latencies.append(time.perf_counter() - began)
+    return latencies
+
+
+def _platform(kind: str, env: dict[str, str], log_dir: Path) -> Any:
+    argv = [sys.executable, "-m", "config.cli", kind]
+    return process(argv, env, log_dir / f"{kind}.log")
+
+
+async def _streams_ready(env: dict[str, str]) -> None:
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    from domain.events import Actor, Subject, new_event, publish
+
+    db = AsyncIOMotorClient(env["MONGODB_URL"])[env["MONGODB_DB"]]
+    probe = new_event(
+        "record.accessed", actor=Actor(id="x", role="doctor"), subject=Subject(type="t", id="x")
+    )
+    await publish(db, probe)
+
+    async def audited() -> Any:
+        return await db.audit_logs.find_one({"event_id": probe.id})
+
+    await _eventually(audited, 90, 0.1)
+
+
+def run() -> list[dict[str, Any]]:
+    with bench_stack() as env:
+        env = {**env, "OUTBOX_POLL_MS": os.environ.get("OUTBOX_POLL_MS", "100")}
+        log_dir = Path(tempfile.mkdtemp(prefix="esante-bench-events-"))
+        servers = env["KAFKA_BOOTSTRAP_SERVERS"]
+        settings = _settings()
+        round_trips = asyncio.run(bare_round_trips(servers))
+        topic = f"bench.faust.{uuid.uuid4().hex[:8]}"
+        asyncio.run(fill_topic(servers, topic, CONSUMED))
+        bare_rate = asyncio.run(bare_consume_rate(servers, topic, CONSUMED))
+        faust_rate = faust_consume_rate(env, log_dir, topic, CONSUMED)
+        data = seed(env)
+        with (
+            _platform("streams", env, log_dir),
+            _platform("worker", env, log_dir),
+            web_server(env, log_dir) as url,
+        ):
+            asyncio.run(_streams_ready(env))
+            writes = asyncio.run(api_write_to_notification(url, env, data))
+            audit_rate = asyncio.run(outbox_to_audit_rate(env))
+            noop_rate(env)  # warm-up
+            noop = max(noop_rate(env) for _ in range(2))
+            email = max(email_rate(env) for _ in range(2))
+            pickups = idle_pickups(env)
+    rtt_p95, write_p95 = percentile(round_trips, 95), percentile(writes, 95)
+    pickup_p95 = percentile(pickups, 95)
+    timeout_s = settings.worker.worker_timeout_ms / 1000
+    return [
+        row(
+            "P6-latency",
+            "API write → notification stored p95 ÷ bare aiokafka produce→consume p95",
+            write_p95 / rtt_p95,
+            "≤ 10",
+            f"write→notification p95 {write_p95 * 1000:.1f} ms (p50 "
+            f"{percentile(writes, 50) * 1000:.1f} ms, n={len(writes)}); bare round trip p95 "
+            f"{rtt_p95 * 1000:.1f} ms (p50 {percentile(round_trips, 50) * 1000:.1f} ms); "
+            f"outbox poll {env['OUTBOX_POLL_MS']} ms",
+        ),
+        row(
+            "P6-consumption",
+            "Faust agent msgs/s ÷ bare aiokafka consumer msgs/s",
+            faust_rate / bare_rate,
+            "≥ 0.25",
+            f"Faust {faust_rate:.0f}/s, bare {bare_rate:.0f}/s over {CONSUMED} JSON messages; "
+            f"whole path outbox → Kafka → audit chain {audit_rate:.0f} events/s "
+            f"({AUDITED} events)",
+        ),
+        row(
+            "P5-throughput",
+            "email actor jobs/s ÷ no-op actor jobs/s",
+            email / noop,
+            "≥ 0.5",
+            f"send_email {email:.0f}/s, no-op {noop:.0f}/s ({EMAILS} jobs, best of 2)",
+        ),
+        row(
+            "P5-pickup",
+            "idle pickup p95 ÷ configured worker timeout",
+            pickup_p95 / timeout_s,
+            "≤ 1.2",
+            f"pickup p95 {pickup_p95 * 1000:.1f} ms, p50 {percentile(pickups, 50) * 1000:.1f} ms; "
+            f"WORKER_TIMEOUT_MS {settings.worker.worker_timeout_ms}",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(json.dumps(result, ensure_ascii=False))
