@@ -8,7 +8,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from domain.appointments.transactions import run_in_transaction
 from domain.care.relationship import APPOINTMENTS, doctor_treats_patient
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
@@ -20,6 +19,7 @@ from domain.records.text import optional_text, required_id, required_text
 from domain.records.vitals import validate_vitals
 from domain.shared.clock import iso_z, utcnow
 from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.transaction import run_in_transaction
 
 MAX_COMPLAINT = 2000
 MAX_DIAGNOSIS = 5000

@@ -15,7 +15,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from domain.appointments.transactions import run_in_transaction
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access_audit import record_access
@@ -36,6 +35,7 @@ from domain.shared.errors import (
     UnsupportedMediaType,
 )
 from domain.shared.jobs import JobQueue
+from domain.shared.transaction import run_in_transaction
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_TITLE = 200

@@ -8,13 +8,13 @@ from typing import Any
 
 from bson import ObjectId
 
-from domain.appointments.transactions import run_in_transaction
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
 from domain.records.collections import CONSULTATIONS, NOTES
 from domain.records.events import record_event
 from domain.records.text import required_text
 from domain.shared.clock import iso_z, utcnow
+from domain.shared.transaction import run_in_transaction
 
 MAX_NOTE = 20_000
 

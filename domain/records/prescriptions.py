@@ -16,7 +16,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from domain.appointments.transactions import run_in_transaction
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
@@ -34,6 +33,7 @@ from domain.records.prescription_lock import lock_if_due
 from domain.records.text import optional_text, required_id
 from domain.shared.clock import as_utc, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.shared.transaction import run_in_transaction
 
 MAX_NOTES = 5000
 EDITABLE = ("medications", "notes")
