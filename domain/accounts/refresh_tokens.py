@@ -77,7 +77,7 @@ async def spend(db: Any, raw: str) -> SpendResult:
         return_document=ReturnDocument.AFTER,
     )
     if doc is not None:
-        if await _session_revoked(db, doc["session_id"]):
+        if await session_revoked(db, doc["session_id"]):
             return SpendResult("invalid", doc["user_id"], doc["session_id"])
         return SpendResult("spent", doc["user_id"], doc["session_id"])
     known = await db[TOKENS].find_one({"_id": digest(raw)})
@@ -91,7 +91,7 @@ async def find_session_of(db: Any, raw: str) -> str | None:
     return doc["session_id"] if doc else None
 
 
-async def _session_revoked(db: Any, session_id: str) -> bool:
+async def session_revoked(db: Any, session_id: str) -> bool:
     doc = await db[SESSIONS].find_one({"_id": session_id}, projection={"revoked_at": 1})
     return doc is None or doc.get("revoked_at") is not None
 

@@ -1,4 +1,5 @@
-"""Access tokens issued before a password reset or a deactivation stop working at once.
+"""Access tokens issued before a password reset or a deactivation stop working at once,
+and so do those of a session that was logged out or caught reusing a refresh token.
 
 The user document holds the authoritative `token_version`. Checking it on every request
 would cost a database read, so a raise of the version is also written to Redis as a
@@ -15,6 +16,7 @@ from redis.exceptions import RedisError
 
 from config.logging import get_logger
 from domain.accounts.access_tokens import LEEWAY_SECONDS, AccessClaims
+from domain.accounts.refresh_tokens import session_revoked
 from domain.accounts.repository import get_user
 
 log = get_logger(__name__)
@@ -24,16 +26,41 @@ def marker_key(user_id: str) -> str:
     return f"auth:token-version:{user_id}"
 
 
+def session_marker_key(session_id: str) -> str:
+    return f"auth:session-revoked:{session_id}"
+
+
+def _marker_ttl(settings: Any) -> int:
+    # As long as an access token can live: afterwards no token the marker guards is valid.
+    return int(settings.access_token_minutes * 60 + LEEWAY_SECONDS + 60)
+
+
 async def record_revocation(redis: Any, settings: Any, user_id: str, version: int) -> None:
-    ttl = settings.access_token_minutes * 60 + LEEWAY_SECONDS + 60
-    await redis.set(marker_key(user_id), str(version), ex=ttl)
+    await redis.set(marker_key(user_id), str(version), ex=_marker_ttl(settings))
+
+
+async def record_session_revocation(redis: Any, settings: Any, session_id: str) -> None:
+    """Called once the session's revocation is stored. If Redis cannot take the marker, the
+    database still says the session is closed, and checks fall back to it when Redis is out;
+    tokens already issued then live until they expire (at most one access lifetime)."""
+    try:
+        await redis.set(session_marker_key(session_id), "1", ex=_marker_ttl(settings))
+    except RedisError as exc:
+        log.warning("session_revocation_marker_unavailable", error=type(exc).__name__)
 
 
 async def is_revoked(redis: Any, db: Any, claims: AccessClaims) -> bool:
+    keys = [marker_key(claims.user_id)]
+    if claims.session_id:
+        keys.append(session_marker_key(claims.session_id))
     try:
-        marker = await redis.get(marker_key(claims.user_id))
+        version, *closed = await redis.mget(keys)  # one round trip for both markers
     except RedisError as exc:
         log.warning("revocation_marker_unavailable", error=type(exc).__name__)
         user = await get_user(db, claims.user_id)
-        return user is None or not user.active or claims.token_version < user.token_version
-    return marker is not None and claims.token_version < int(marker)
+        if user is None or not user.active or claims.token_version < user.token_version:
+            return True
+        return bool(claims.session_id) and await session_revoked(db, str(claims.session_id))
+    if closed and closed[0] is not None:
+        return True
+    return version is not None and claims.token_version < int(version)

@@ -11,6 +11,7 @@ from domain.accounts.env import AccountsEnv
 from domain.accounts.events import user_event
 from domain.accounts.models import TokenPair, User
 from domain.accounts.repository import get_user
+from domain.accounts.revocation import record_session_revocation
 from domain.events import EventContext, EventType, publish
 from domain.shared.errors import Unauthenticated
 
@@ -76,6 +77,7 @@ async def logout(
             await publish(env.db, event, session=session)
 
     await atomically(env.client, write)
+    await record_session_revocation(env.redis, env.settings, session_id)
 
 
 async def _revoke_reused(
@@ -101,3 +103,4 @@ async def _revoke_reused(
         await publish(env.db, event, session=session)
 
     await atomically(env.client, write)
+    await record_session_revocation(env.redis, env.settings, session_id)

@@ -131,3 +131,12 @@ async def test_token_of_a_deactivated_user_is_refused(client, settings) -> None:
     mongo.close()
     assert deactivated.status_code == 200, deactivated.text
     assert (await client.get(ME, headers=user.headers)).status_code == 401
+
+
+async def test_token_after_logout_is_refused(client, settings) -> None:
+    user = await signed_in_user(client, settings)
+    out = await client.post(
+        "/api/v1/auth/logout", json={"refresh_token": user.refresh_token}, headers=user.headers
+    )
+    assert out.status_code == 204
+    assert (await client.get(ME, headers=user.headers)).status_code == 401
