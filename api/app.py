@@ -19,6 +19,7 @@ from api.middleware.metrics import metrics_middleware
 from api.middleware.rate_limit import rate_limit_middleware
 from api.middleware.request_id import request_id_middleware
 from api.middleware.security_headers import security_headers_middleware
+from api.openapi_problems import document_problems
 from api.problems import EXCEPTION_HANDLERS
 from api.realtime import create_realtime
 from api.routes import API_ROUTES
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    document_problems(app)
     # Socket.IO lives beside the app (api/asgi.py); REST handlers emit through it.
     app.state.realtime = create_realtime(settings, lambda: app.state.resources)
     # Wrapped around Litestar's own handler, not declared as route middleware, so that they

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from actors.inspection import QueueInspector
 from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.openapi_problems import streamed_as
 from api.security import BEARER, requires_role
 from domain.accounts import Principal
 from domain.audit import queries
@@ -101,7 +102,11 @@ class AdminAuditController(Controller):
     ) -> AuditPage:
         return await _page(resources, filters, page, page_size)
 
-    @get("/audit-logs/export", summary="Every matching record, streamed as CSV or JSON lines")
+    @get(
+        "/audit-logs/export",
+        summary="Every matching record, streamed as CSV or JSON lines",
+        operation_class=streamed_as("text/csv", "application/x-ndjson"),
+    )
     async def export(
         self,
         resources: Resources,
