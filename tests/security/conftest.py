@@ -71,3 +71,17 @@ async def world(module_client: Any, module_db: Any, module_settings: Settings) -
     from tests.security.world import build_world
 
     return await build_world(module_client, module_db, module_settings)
+
+
+@pytest.fixture(scope="module")
+def module_platform(
+    module_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """The platform's real processes on the module's database (`.start("web")`)."""
+    from tests.support.processes import Platform, platform_env
+
+    running = Platform(
+        log_dir=tmp_path_factory.mktemp("logs"), env=platform_env(module_settings.mongo.db)
+    )
+    yield running
+    running.stop()
