@@ -12,13 +12,13 @@ from domain.accounts.repository import get_user
 from domain.appointments import repository
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status
-from domain.appointments.transactions import run_in_transaction
 from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
 from domain.scheduling.slots import find_slot, overlaps
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
+from domain.shared.transaction import run_in_transaction
 
 MODES = ("in_person", "video")
 MAX_REASON = 1000

@@ -8,12 +8,12 @@ from domain.appointments import repository
 from domain.appointments.booking import MAX_REASON
 from domain.appointments.events import appointment_event
 from domain.appointments.states import RELEASING, RULES, Transition
-from domain.appointments.transactions import run_in_transaction
 from domain.appointments.visibility import visible_appointment
 from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
+from domain.shared.transaction import run_in_transaction
 
 
 def _reason(body: dict[str, Any] | None, required: bool) -> str | None:

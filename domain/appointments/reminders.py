@@ -15,10 +15,10 @@ from pymongo.errors import DuplicateKeyError
 from domain.appointments import repository
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status
-from domain.appointments.transactions import run_in_transaction
 from domain.events import EventType, publish
 from domain.events.envelope import SYSTEM
 from domain.shared.clock import utcnow
+from domain.shared.transaction import run_in_transaction
 
 # kind -> how long before the start it becomes due; a reminder stays due until the next
 # kind takes over (the 24 h one is not sent once the 1 h one is due).
