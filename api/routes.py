@@ -14,6 +14,7 @@ from api.controllers.consultations import ConsultationsController
 from api.controllers.conversations import ConversationsController
 from api.controllers.doctors import DoctorsController
 from api.controllers.documents import DocumentsController
+from api.controllers.notifications import NotificationsController
 from api.controllers.patient_records import PatientRecordsController
 from api.controllers.prescriptions import PrescriptionsController
 from api.controllers.profiles import ProfileController
@@ -34,4 +35,5 @@ API_ROUTES: list[Any] = [
     AdminOperationsController,
     AdminUsersController,
     AdminAuditController,
+    NotificationsController,
 ]

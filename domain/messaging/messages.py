@@ -10,13 +10,13 @@ from typing import Any
 
 from bson import ObjectId
 
-from domain.appointments.transactions import run_in_transaction
 from domain.events import Actor, EventContext, publish
 from domain.messaging import repository
 from domain.messaging.conversations import conversation_for
 from domain.messaging.events import message_sent
 from domain.shared.clock import utcnow
 from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.transaction import run_in_transaction
 
 MAX_TEXT = 4000  # characters; a chat message, not a document
 DEFAULT_PAGE = 50

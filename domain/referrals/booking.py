@@ -18,7 +18,6 @@ from domain.appointments import repository as appointments
 from domain.appointments.booking import MODES
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status as AppointmentStatus
-from domain.appointments.transactions import run_in_transaction
 from domain.events import Actor, EventContext, publish
 from domain.referrals import repository
 from domain.referrals.access import referral_for
@@ -29,6 +28,7 @@ from domain.scheduling.slots import find_slot, overlaps
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
+from domain.shared.transaction import run_in_transaction
 
 
 async def book_referral(

@@ -7,7 +7,6 @@ from typing import Any
 from bson import ObjectId
 
 from domain.accounts.repository import get_user
-from domain.appointments.transactions import run_in_transaction
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, publish
 from domain.referrals import repository
@@ -15,6 +14,7 @@ from domain.referrals.events import referral_event
 from domain.referrals.states import Status, Urgency
 from domain.shared.clock import utcnow
 from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.transaction import run_in_transaction
 
 MAX_REASON = 1000  # it becomes the appointment's reason when booked
 MAX_NOTES = 4000

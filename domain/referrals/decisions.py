@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.appointments.transactions import run_in_transaction
 from domain.events import Actor, EventContext, publish
 from domain.referrals import repository
 from domain.referrals.access import referral_for
@@ -12,6 +11,7 @@ from domain.referrals.events import referral_event
 from domain.referrals.states import Status
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, InvalidInput
+from domain.shared.transaction import run_in_transaction
 
 MAX_DECLINE_REASON = 1000
 

@@ -1,0 +1,153 @@
+"""/api/v1/notifications: the caller's in-app notifications, preferences and devices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from litestar import Controller, get, post, put
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.controllers.providers import PageParam, PageSizeParam
+from api.security import BEARER, authenticated
+from domain.accounts import Principal
+from domain.notifications import devices, preferences, repository
+from domain.shared.clock import iso_z
+from domain.shared.errors import NotFound
+from infra.resources import Resources
+
+
+class NotificationOut(BaseModel):
+    id: str
+    category: str
+    title: str
+    body: str
+    link: str
+    read: bool
+    created_at: str
+    event_type: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    total: int
+    page: int
+    page_size: int
+    unread: int
+
+
+class CategorySwitches(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    appointments: bool | None = None
+    prescriptions: bool | None = None
+    messages: bool | None = None
+    referrals: bool | None = None
+    documents: bool | None = None
+    security: bool | None = None
+
+
+class PreferencesIn(BaseModel):
+    """Switches to change; categories left out keep their current value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: CategorySwitches = Field(default_factory=CategorySwitches)
+    push: CategorySwitches = Field(default_factory=CategorySwitches)
+
+
+class PreferencesOut(BaseModel):
+    email: dict[str, bool]
+    push: dict[str, bool]
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subscription_id: str = Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    platform: Literal["ios", "android", "web"]
+
+
+def _out(doc: dict[str, Any]) -> NotificationOut:
+    created = doc.get("created_at")
+    return NotificationOut(
+        id=str(doc["_id"]),
+        category=doc.get("category", ""),
+        title=doc.get("title", ""),
+        body=doc.get("body", ""),
+        link=doc.get("link", ""),
+        read=bool(doc.get("read")),
+        created_at=iso_z(created) if isinstance(created, datetime | str) else "",
+        event_type=doc.get("event_type"),
+        subject_type=doc.get("subject_type"),
+        subject_id=doc.get("subject_id"),
+    )
+
+
+class NotificationsController(Controller):
+    path = "/api/v1/notifications"
+    tags = ["notifications"]
+    guards = [authenticated]
+    security = BEARER
+
+    @get("/", summary="My in-app notifications, newest first")
+    async def list_notifications(
+        self,
+        resources: Resources,
+        current_user: Principal,
+        unread: bool = False,
+        page: int = PageParam,
+        page_size: int = PageSizeParam,
+    ) -> NotificationPage:
+        docs, total = await repository.list_for(
+            resources.db, current_user.user_id, unread_only=unread,
+            skip=(page - 1) * page_size, limit=page_size,
+        )  # fmt: skip
+        _, unread_count = await repository.list_for(
+            resources.db, current_user.user_id, unread_only=True, limit=1
+        )
+        return NotificationPage(items=[_out(d) for d in docs], total=total, page=page,
+                                page_size=page_size, unread=unread_count)  # fmt: skip
+
+    @post("/{notification_id:str}/read", summary="Mark one notification read", status_code=200)
+    async def read_one(
+        self, notification_id: str, resources: Resources, current_user: Principal
+    ) -> NotificationOut:
+        doc = await repository.get(resources.db, notification_id)
+        if doc is None or doc.get("user_id") != current_user.user_id:
+            raise NotFound("No such notification")
+        await repository.mark_read(resources.db, current_user.user_id, notification_id)
+        return _out({**doc, "read": True})
+
+    @post("/read-all", summary="Mark all my notifications read", status_code=200)
+    async def read_all(self, resources: Resources, current_user: Principal) -> dict[str, int]:
+        return {"marked": await repository.mark_read(resources.db, current_user.user_id)}
+
+    @get("/preferences", summary="Email and push switches per category")
+    async def get_preferences(
+        self, resources: Resources, current_user: Principal
+    ) -> PreferencesOut:
+        stored = await preferences.get_preferences(resources.db, current_user.user_id)
+        return PreferencesOut(**stored)
+
+    @put("/preferences", summary="Change email and push switches per category")
+    async def put_preferences(
+        self, data: PreferencesIn, resources: Resources, current_user: Principal
+    ) -> PreferencesOut:
+        changes = {
+            "email": data.email.model_dump(exclude_none=True),
+            "push": data.push.model_dump(exclude_none=True),
+        }
+        stored = await preferences.update_preferences(resources.db, current_user.user_id, changes)
+        return PreferencesOut(**stored)
+
+    @post("/devices", summary="Register a OneSignal push subscription", status_code=201)
+    async def register_device(
+        self, data: DeviceIn, resources: Resources, current_user: Principal
+    ) -> dict[str, str]:
+        await devices.register_device(
+            resources.db, current_user.user_id, data.subscription_id, data.platform
+        )
+        return {"subscription_id": data.subscription_id, "platform": data.platform}
