@@ -17,6 +17,8 @@ from domain.shared.errors import InvalidInput, TooLarge, UnsupportedMediaType
 from domain.shared.jobs import JobQueue
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Any camera photo fits; more is a decompression bomb (a few KB that decode to gigabytes).
+MAX_PHOTO_PIXELS = 25_000_000
 THUMBNAIL_PX = 256
 PROCESS_PHOTO = "profiles.process_photo"
 
@@ -74,6 +76,7 @@ async def upload_photo(
     if kind is None:
         raise UnsupportedMediaType("a photo must be a JPEG, PNG or WebP image")
     content_type, extension = kind
+    await asyncio.to_thread(check_image, data)
     photo_id = ObjectId()
     key = f"photos/{user_id}/{uuid.uuid4().hex}.{extension}"
     await store.put(key, data, content_type)
@@ -107,6 +110,27 @@ async def photo_urls(db: Any, store: PhotoStore, photo_ids: list[str | None]) ->
 
 async def photo_url(db: Any, store: PhotoStore, photo_id: str | None) -> str | None:
     return (await photo_urls(db, store, [photo_id])).get(photo_id or "")
+
+
+def check_image(data: bytes) -> None:
+    """Refuse what the thumbnailer could not (or should not) decode: unreadable bytes behind
+    an image signature, and dimensions past MAX_PHOTO_PIXELS. Reads headers, not pixels."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_PHOTO_PIXELS:
+                raise InvalidInput(
+                    f"a photo is at most {MAX_PHOTO_PIXELS // 1_000_000} megapixels", field="file"
+                )
+            image.verify()
+    except InvalidInput:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise InvalidInput("the image's dimensions are too large", field="file") from exc
+    except Exception as exc:  # Pillow raises many kinds for malformed files
+        raise UnsupportedMediaType("the photo could not be read as an image") from exc
 
 
 def square_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes:
