@@ -54,6 +54,9 @@ def object_id(route: Route, world: World, actor: str, side: Side | None) -> str:
         return side.doctor.id
     if route.obj == "counterpart":
         return side.patient.id if ROLE_OF[actor] == "doctor" else side.doctor.id
+    if route.obj == "notification":  # the caller's own, on their side
+        who = "doctor" if ROLE_OF[actor] == "doctor" else "patient"
+        return side.objects[f"notification_{who}"]
     return side.objects[route.obj]
 
 
@@ -93,6 +96,7 @@ async def build_call(
         "user_id": target,
         "name": QUEUE,
         "message_id": target,
+        "notification_id": target,
     }
     url = route.path.format(**params)
     m, p = route.method, route.path
@@ -179,6 +183,10 @@ async def build_call(
     elif p == f"{V1}/documents" and m == "POST":
         kw["files"] = {"file": ("scan.pdf", io.BytesIO(PDF), "application/pdf")}
         kw["data"] = {"patient_id": target, "title": "Scan", "category": "imaging"}
+    elif p.endswith("/notifications/preferences") and m == "PUT":
+        kw["json"] = {"email": {"appointments": True}, "push": {"messages": False}}
+    elif p.endswith("/notifications/devices"):
+        kw["json"] = {"subscription_id": f"sub-{uuid.uuid4().hex}", "platform": "android"}
     elif p.endswith("/admin/users/{user_id}"):
         kw["json"] = {"active": True}
     elif p.endswith("/audit-logs/export"):

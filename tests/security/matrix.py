@@ -209,6 +209,19 @@ MATRIX: list[Route] = [
     R("GET", f"{V1}/documents/{{document_id}}/download", ANY, obj="document", parties=(P, D)),
     R("DELETE", f"{V1}/documents/{{document_id}}", ANY, obj="document", parties=(D,)),
     R("GET", f"{V1}/patients/me/access-log", (P,), lists=True),
+    # notifications: one's own
+    R("GET", f"{V1}/notifications", ANY, lists=True),
+    R(
+        "POST",
+        f"{V1}/notifications/{{notification_id}}/read",
+        ANY,
+        obj="notification",
+        parties=(P, D),
+    ),
+    R("POST", f"{V1}/notifications/read-all", ANY),
+    R("GET", f"{V1}/notifications/preferences", ANY),
+    R("PUT", f"{V1}/notifications/preferences", ANY),
+    R("POST", f"{V1}/notifications/devices", ANY),
     R(
         "GET",
         f"{V1}/patients/{{patient_id}}/timeline",

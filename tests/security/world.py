@@ -11,6 +11,7 @@ Besides: an admin, a deactivated patient, and the specialist.
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ import bcrypt
 from bson import ObjectId
 
 from config.settings import Settings
+from domain.notifications.models import Message
+from domain.notifications.repository import store as notification_store
 from tests.support.people import Person, make_person
 
 PASSWORD = "correct horse battery staple"
@@ -97,7 +100,7 @@ async def _free_slot(client: Any, doctor: Person, taken: set[str]) -> str:
 
 
 async def _build_side(
-    client: Any, side: Side, specialist: Person, taken: set[str], label: str
+    client: Any, db: Any, side: Side, specialist: Person, taken: set[str], label: str
 ) -> None:
     p, d = side.patient, side.doctor
     start = await _free_slot(client, d, taken)
@@ -204,6 +207,21 @@ async def _build_side(
         201,
     )
     side.objects["time_off"] = time_off["id"]
+    # In-app notifications come from the streams process; stored here the way it stores
+    # them, one for each person of the side.
+    for who, person in (("patient", p), ("doctor", d)):
+        stored = await notification_store(
+            db,
+            {
+                "id": str(uuid.uuid4()),
+                "type": "appointment.confirmed",
+                "subject": {"type": "appointment", "id": appt["id"]},
+            },
+            Message(
+                person.id, "appointments", f"Appointment {label}", "Confirmed", "/appointments"
+            ),
+        )
+        side.objects[f"notification_{who}"] = stored.id
 
 
 async def build_world(client: Any, db: Any, settings: Settings) -> World:
@@ -225,8 +243,8 @@ async def build_world(client: Any, db: Any, settings: Settings) -> World:
             )
         )
     taken: set[str] = set()
-    await _build_side(client, a, specialist, taken, "a")
-    await _build_side(client, b, specialist, taken, "b")
+    await _build_side(client, db, a, specialist, taken, "a")
+    await _build_side(client, db, b, specialist, taken, "b")
     _ok(
         await client.patch(
             f"/api/v1/admin/users/{deactivated.id}", json={"active": False}, headers=admin.headers
