@@ -17,9 +17,13 @@ from schemathesis import checks as st_checks
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as oa_checks
 
+from tests.security.calls import object_id, object_side
+from tests.security.matrix import MATRIX, ONLY_MISSING
+from tests.security.test_mass_assignment import rightful_actor
 from tests.support.people import make_person
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 12  # per role and operation
+EXAMPLES_ON_REAL_OBJECTS = 25
 ROLES = ("anonymous", "patient", "doctor", "admin")
 CHECKS = [
     st_checks.not_a_server_error,
@@ -49,16 +53,22 @@ async def tokens(module_db, module_settings) -> dict[str, dict[str, str]]:
     return out
 
 
-def _fuzz(operation: Any, base_url: str, headers: dict[str, str]) -> tuple[int, list[str]]:
+def _fuzz(
+    operation: Any,
+    base_url: str,
+    headers: dict[str, str],
+    path_parameters: dict[str, str] | None = None,
+    examples: int = EXAMPLES_PER_OPERATION,
+) -> tuple[int, list[str]]:
     found: list[str] = []
     sent = 0
 
     @given(
-        case=operation.as_strategy(GenerationMode.POSITIVE)
-        | operation.as_strategy(GenerationMode.NEGATIVE)
+        case=operation.as_strategy(GenerationMode.POSITIVE, path_parameters=path_parameters)
+        | operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=path_parameters)
     )
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
@@ -92,4 +102,39 @@ def test_schemathesis_as_each_role(role: str, api_schema, web, tokens) -> None:
     print(f"schemathesis as {role}: {operations} operations, {cases} cases")
     assert operations >= 70
     assert cases >= operations * 2
+    assert failures == [], "\n\n".join(failures[:20]) + f"\n\n{len(failures)} failing cases"
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_schemathesis_on_real_objects(api_schema, web, world) -> None:
+    """Operations on an object, by its rightful caller, on the world's real objects: the
+    generated bodies and queries reach the code behind the access checks."""
+    failures: list[str] = []
+    operations = cases = 0
+    by_route = {(r.method, r.path): r for r in MATRIX}
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        route = by_route.get((operation.method.upper(), operation.path))
+        if route is None or route.obj is None or route.where != "path":
+            continue
+        if route.obj in ONLY_MISSING:
+            continue
+        actor = rightful_actor(route)
+        person = world.specialist if route.path.endswith(("/accept", "/decline")) else None
+        person = person or world.actors[actor]
+        side = object_side(world, actor, "own")
+        target = object_id(route, world, actor, side)
+        names = [
+            p["name"] for p in operation.definition.raw.get("parameters", []) if p["in"] == "path"
+        ]
+        operations += 1
+        headers = person.headers if person else {}
+        sent, found = _fuzz(
+            operation, web.url, headers, {n: target for n in names}, EXAMPLES_ON_REAL_OBJECTS
+        )
+        cases += sent
+        failures += found
+    print(f"schemathesis on real objects: {operations} operations, {cases} cases")
+    assert operations >= 30
     assert failures == [], "\n\n".join(failures[:20]) + f"\n\n{len(failures)} failing cases"

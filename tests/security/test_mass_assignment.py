@@ -57,7 +57,7 @@ def _injected(world: World, actor: str) -> dict[str, Any]:
     }
 
 
-def _rightful_actor(route: Route) -> str:
+def rightful_actor(route: Route) -> str:
     if route.path.endswith(("/accept", "/decline")):
         return "treating_doctor"  # sent by the treating doctor, answered by the specialist
     for actor in ACTORS:
@@ -101,7 +101,7 @@ async def test_unaccepted_fields_are_never_applied(
     route: Route, module_client, world: World, document, module_db
 ) -> None:
     client = module_client
-    actor = _rightful_actor(route)
+    actor = rightful_actor(route)
     person = world.actors[actor]
     if route.path.endswith(("/accept", "/decline")):
         person = world.specialist
