@@ -8,6 +8,7 @@ body matching the documented schema, and routes that need a token really need on
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -19,13 +20,26 @@ from schemathesis.specs.openapi import checks as oa_checks
 
 from tests.security.calls import object_id, object_side
 from tests.security.matrix import MATRIX, ONLY_MISSING
+from tests.security.test_authorization_matrix import SECRET_FIELDS
 from tests.security.test_mass_assignment import rightful_actor
 from tests.support.people import make_person
 
+BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
 EXAMPLES_PER_OPERATION = 12  # per role and operation
 EXAMPLES_ON_REAL_OBJECTS = 25
 ROLES = ("anonymous", "patient", "doctor", "admin")
+
+
+@schemathesis.check
+def no_secrets(ctx: Any, response: Any, case: Any) -> None:
+    """No answer carries a password or token hash, whatever was asked."""
+    text = response.text or ""
+    found = SECRET_FIELDS.search(text) or BCRYPT.search(text)
+    assert found is None, f"a secret in the response: {found.group(0) if found else ''}"
+
+
 CHECKS = [
+    no_secrets,
     st_checks.not_a_server_error,
     oa_checks.status_code_conformance,
     oa_checks.content_type_conformance,
