@@ -3,7 +3,8 @@
 Every operation gets a bounded, derandomized set of generated requests (schema-valid and
 not) with the role's access token; every response must pass every response check:
 no server error, a documented status, a documented content type, documented headers, a
-body matching the documented schema, and routes that need a token really need one.
+body matching the documented schema, routes that need a token really need one, data the
+schema forbids is refused, an undeclared method is 405, and no password or token hash.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ CHECKS = [
     oa_checks.response_headers_conformance,
     oa_checks.response_schema_conformance,
     oa_checks.ignored_auth,
+    oa_checks.negative_data_rejection,
+    oa_checks.unsupported_method,
+    oa_checks.missing_required_header,
 ]
 
 
