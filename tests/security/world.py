@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bcrypt
@@ -50,17 +50,7 @@ class World:
     admin: Person
     deactivated: Person
     specialist: Person
-    spare_days: list[date]
     actors: dict[str, Person | None] = field(default_factory=dict)
-
-    def side_of(self, actor: str) -> Side | None:
-        return {"patient_a": self.a, "treating_doctor": self.a}.get(actor) or {
-            "patient_b": self.b,
-            "unrelated_doctor": self.b,
-        }.get(actor)
-
-    def all_ids(self, side: Side) -> set[str]:
-        return {side.patient.id, side.doctor.id, *side.objects.values()}
 
 
 def _ok(response: Any, *codes: int) -> Any:
@@ -74,13 +64,8 @@ def _ok(response: Any, *codes: int) -> Any:
 
 
 async def _person(db: Any, settings: Settings, role: str, first: str, last: str) -> Person:
-    return (
-        await make_person(
-            db, settings, role, first, last, password_hash=PASSWORD_HASH, specialty="cardiology"
-        )
-        if role == "doctor"
-        else await make_person(db, settings, role, first, last, password_hash=PASSWORD_HASH)
-    )
+    extra = {"specialty": "cardiology"} if role == "doctor" else {}
+    return await make_person(db, settings, role, first, last, password_hash=PASSWORD_HASH, **extra)
 
 
 async def _free_slot(client: Any, doctor: Person, taken: set[str]) -> str:
@@ -250,7 +235,7 @@ async def build_world(client: Any, db: Any, settings: Settings) -> World:
             f"/api/v1/admin/users/{deactivated.id}", json={"active": False}, headers=admin.headers
         )
     )
-    world = World(a, b, admin, deactivated, specialist, spare_days=[])
+    world = World(a, b, admin, deactivated, specialist)
     world.actors = {
         "anonymous": None,
         "patient_a": a.patient,
