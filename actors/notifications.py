@@ -78,7 +78,10 @@ def send_email(notification_id: str) -> None:
             commit=commit,
         )
     except CommitRefused:
+        # Whoever took the claim over delivers; look again shortly in case it died (then
+        # its claim reads as busy until its lease runs out).
         log.info("email_claim_lost", notification_id=notification_id)
+        _requeue_later(send_email, notification_id, 1.0)
         return
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"

@@ -71,12 +71,17 @@ async def claim(
     return Claim("done", notification=current)  # sent, skipped or dead
 
 
-async def commit(db: Any, notification_id: str, channel: str, token: str) -> bool:
-    """Record the delivery; False when the claim was lost (then the caller must not send)."""
-    result = await db[NOTIFICATIONS].update_one(
+def commit_query(notification_id: str, channel: str, token: str) -> tuple[dict, dict]:
+    """The conditional update that records a delivery (filter, update)."""
+    return (
         {"_id": notification_id, _field(channel): SENDING, f"{channel}_claim": token},
         {"$set": {_field(channel): SENT, f"{channel}_sent_at": datetime.now(UTC)}},
     )
+
+
+async def commit(db: Any, notification_id: str, channel: str, token: str) -> bool:
+    """Record the delivery; False when the claim was lost (then the caller must not send)."""
+    result = await db[NOTIFICATIONS].update_one(*commit_query(notification_id, channel, token))
     return bool(result.modified_count)
 
 

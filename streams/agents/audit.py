@@ -9,6 +9,7 @@ from domain.audit.chain import append
 from domain.audit.mapping import audit_record
 from streams.app import app
 from streams.context import streams_context
+from streams.retry import until_done
 from streams.topics import EVENT_TOPICS, PARTITIONS
 
 log = get_logger(__name__)
@@ -23,6 +24,11 @@ async def audit_events(stream: Any) -> None:
         if not isinstance(value, dict) or not value.get("id"):
             log.warning("audit_skipped_malformed", topic=event.message.topic)
             continue
-        context = await streams_context()
-        key = context.settings.audit.hmac_key.get_secret_value().encode()
-        await append(context.db, key, audit_record(value, source=event.message.topic))
+        record = audit_record(value, source=event.message.topic)
+
+        async def write(record: dict[str, Any] = record) -> None:
+            context = await streams_context()
+            key = context.settings.audit.hmac_key.get_secret_value().encode()
+            await append(context.db, key, record)
+
+        await until_done(write, what="audit")

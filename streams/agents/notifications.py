@@ -9,6 +9,7 @@ from domain.notifications.mapping import messages_for
 from domain.notifications.repository import store
 from streams.app import app
 from streams.context import streams_context
+from streams.retry import until_done
 from streams.topics import DOMAIN_TOPICS, PARTITIONS
 
 log = get_logger(__name__)
@@ -36,4 +37,8 @@ async def notify_recipients(stream: Any) -> None:
     async for value in stream:
         if not isinstance(value, dict) or not value.get("id"):
             continue
-        await notify(await streams_context(), value)
+
+        async def handle(value: dict[str, Any] = value) -> int:
+            return await notify(await streams_context(), value)
+
+        await until_done(handle, what="notifications")
