@@ -56,7 +56,11 @@ class AppointmentsController(Controller):
         )
         return to_view(doc)
 
-    @get("/", summary="My appointments, newest first")
+    @get(
+        "/",
+        summary="My appointments, newest first (patients and doctors)",
+        guards=[requires_role("patient", "doctor")],
+    )
     async def list_mine(
         self,
         current_user: Principal,

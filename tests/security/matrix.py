@@ -102,7 +102,7 @@ MATRIX: list[Route] = [
     # appointments
     R("POST", f"{V1}/appointments", (P,)),
     # an admin sees every appointment (as each one by id)
-    R("GET", f"{V1}/appointments", ANY, lists=True),
+    R("GET", f"{V1}/appointments", (P, D), lists=True),
     R("GET", f"{V1}/appointments/{{appointment_id}}", ANY, obj="appointment", parties=(P, D, A)),
     R(
         "POST",
