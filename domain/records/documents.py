@@ -22,7 +22,7 @@ from domain.records.collections import CONSULTATIONS, DOCUMENTS, find_by_id, obj
 from domain.records.document_storage import DocumentStorage, new_storage_key
 from domain.records.events import record_event
 from domain.records.file_types import extension, sniff
-from domain.records.paging import paged
+from domain.records.paging import patient_records_page
 from domain.records.scanning import ScanEngine, ScanVerdict
 from domain.records.text import optional_text, required_id, required_text
 from domain.shared.clock import iso_z, utcnow
@@ -189,27 +189,18 @@ async def list_documents(
     page_size: int,
     context: EventContext | None = None,
 ) -> dict[str, Any]:
-    patient_id = patient_id or (caller.id if caller.role == "patient" else None)
-    if not patient_id:
-        raise InvalidInput("is required", field="patient_id")
-    await require_patient_access(db, caller, patient_id, what="patient")
-    result = await paged(
-        db[DOCUMENTS],
-        {"patient_id": patient_id, "deleted": False},
-        page=page,
-        page_size=page_size,
-        view=document_view,
-    )
-    await record_access(
+    return await patient_records_page(
         db,
         caller,
-        subject_type="patient",
-        subject_id=patient_id,
-        patient_id=patient_id,
+        patient_id,
+        collection=DOCUMENTS,
+        view=document_view,
+        what="documents",
+        page=page,
+        page_size=page_size,
         context=context,
-        view="documents",
+        extra_query={"deleted": False},
     )
-    return result
 
 
 async def download_document(

@@ -16,7 +16,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
 from domain.records.access_audit import record_access
@@ -28,7 +27,7 @@ from domain.records.collections import (
 )
 from domain.records.events import record_event
 from domain.records.medications import validate_medications
-from domain.records.paging import paged
+from domain.records.paging import patient_records_page
 from domain.records.prescription_lock import lock_if_due
 from domain.records.text import optional_text, required_id
 from domain.shared.clock import as_utc, iso_z, utcnow
@@ -306,25 +305,15 @@ async def list_prescriptions(
     page_size: int,
     context: EventContext | None = None,
 ) -> dict[str, Any]:
-    patient_id = patient_id or (caller.id if caller.role == "patient" else None)
-    if not patient_id:
-        raise InvalidInput("is required", field="patient_id")
-    await require_patient_access(db, caller, patient_id, what="patient")
     now = utcnow()
-    result = await paged(
-        db[PRESCRIPTIONS],
-        {"patient_id": patient_id},
-        page=page,
-        page_size=page_size,
-        view=lambda doc: prescription_view(doc, now),
-    )
-    await record_access(
+    return await patient_records_page(
         db,
         caller,
-        subject_type="patient",
-        subject_id=patient_id,
-        patient_id=patient_id,
+        patient_id,
+        collection=PRESCRIPTIONS,
+        view=lambda doc: prescription_view(doc, now),
+        what="prescriptions",
+        page=page,
+        page_size=page_size,
         context=context,
-        view="prescriptions",
     )
-    return result
