@@ -339,7 +339,7 @@ async def _streams_ready(env: dict[str, str]) -> None:
 
 def run() -> list[dict[str, Any]]:
     with bench_stack() as env:
-        env = {**env, "OUTBOX_POLL_MS": os.environ.get("OUTBOX_POLL_MS", "100")}
+        env = {**env, "OUTBOX_POLL_MS": os.environ.get("OUTBOX_POLL_MS", "25")}
         log_dir = Path(tempfile.mkdtemp(prefix="esante-bench-events-"))
         servers = env["KAFKA_BOOTSTRAP_SERVERS"]
         settings = _settings()
