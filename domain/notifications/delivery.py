@@ -82,7 +82,14 @@ def commit_query(notification_id: str, channel: str, token: str) -> tuple[dict, 
 async def commit(db: Any, notification_id: str, channel: str, token: str) -> bool:
     """Record the delivery; False when the claim was lost (then the caller must not send)."""
     result = await db[NOTIFICATIONS].update_one(*commit_query(notification_id, channel, token))
-    return bool(result.modified_count)
+    if result.modified_count:
+        return True
+    # Refused, or its answer misreported: the document itself says whether this claim's
+    # commit stands (then the message must go out).
+    doc = await db[NOTIFICATIONS].find_one(
+        {"_id": notification_id}, {_field(channel): 1, f"{channel}_claim": 1}
+    )
+    return bool(doc and doc.get(_field(channel)) == SENT and doc.get(f"{channel}_claim") == token)
 
 
 async def release(db: Any, notification_id: str, channel: str, token: str, error: str) -> None:
