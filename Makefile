@@ -50,7 +50,7 @@ check: lint typecheck test ## Lint, typecheck and test
 bench: $(TEST_STAMP) ## Run the benchmarks, write bench/results/latest.md
 	$(BIN)/python -m bench
 
-faults: $(TEST_STAMP) ## Run the heavy fault-injection suite
+faults: $(TEST_STAMP) ## Run the heavy fault-injection runs (kill -9 under load)
 	$(BIN)/pytest tests/faults -m faults
 
 clean: ## Remove the virtualenv and local data

@@ -45,3 +45,16 @@ def worker_mongo() -> AsyncIOMotorClient:
 
 def worker_db() -> AsyncIOMotorDatabase:
     return worker_mongo()[get_settings().mongo.db]
+
+
+@lru_cache(maxsize=1)
+def worker_sync_db() -> Any:
+    """A blocking client, for the few writes that must return to the calling thread with no
+    hop through an event loop or executor (see the email commit)."""
+    from pymongo import MongoClient
+
+    settings = get_settings().mongo
+    client: MongoClient[Any] = MongoClient(
+        settings.url, serverSelectionTimeoutMS=settings.timeout_ms, tz_aware=True
+    )
+    return client[settings.db]

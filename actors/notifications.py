@@ -8,11 +8,12 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from actors.context import run_async, worker_db
+from actors.context import run_async, worker_db, worker_sync_db
 from config.logging import get_logger
 from config.settings import get_settings
 from domain.notifications import delivery
 from domain.notifications.devices import remove_subscriptions, subscriptions_of
+from domain.notifications.models import NOTIFICATIONS
 from domain.notifications.recipients import email_of
 
 log = get_logger(__name__)
@@ -61,7 +62,11 @@ def send_email(notification_id: str) -> None:
         return
 
     def commit() -> None:
-        if not run_async(delivery.commit(db, notification_id, "email", claim.token)):
+        # Blocking and on this thread: between the store recording `sent` and the end-of-data
+        # marker going out, a crash loses the email, so nothing may wait in between (an
+        # event loop's executor hop costs milliseconds when worker threads contend).
+        filter_, update = delivery.commit_query(notification_id, "email", claim.token)
+        if not worker_sync_db()[NOTIFICATIONS].update_one(filter_, update).modified_count:
             raise CommitRefused("the delivery claim was taken over")
 
     text, markup = _email_bodies(notification)

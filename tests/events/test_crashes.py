@@ -80,12 +80,6 @@ async def _notifications(db: Any, n: int) -> list[str]:
     return ids
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap: a kill landing between an email's commit and its SMTP end-of-data "
-    "write loses that email (about one run in three loses 1-2 of 200 here); duplicates "
-    "and missing deliveries of uncommitted emails are never seen",
-)
 async def test_killing_a_worker_during_200_emails_delivers_each_once(
     platform, settings: Settings, data_dir: Path
 ) -> None:
