@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from actors.context import run_async, worker_db, worker_sync_db
+from actors.context import run_async, worker_db, worker_redis, worker_sync_db
 from config.logging import get_logger
 from config.settings import get_settings
+from domain.messaging.presence import presence_key
 from domain.notifications import delivery
 from domain.notifications.devices import remove_subscriptions, subscriptions_of
 from domain.notifications.models import NOTIFICATIONS
@@ -97,6 +99,12 @@ def send_email(notification_id: str) -> None:
         raise
 
 
+def _connected(user_id: str) -> bool:
+    """Whether the user has a live Socket.IO connection on any web process (the presence set
+    the web processes keep, read the way `domain.messaging.presence.is_online` does)."""
+    return int(worker_redis().zcount(presence_key(user_id), time.time(), "+inf")) > 0
+
+
 @dramatiq.actor(actor_name="notifications.send_push", queue_name=QUEUE)
 def send_push(notification_id: str) -> None:
     from infra.push import push_client
@@ -110,6 +118,10 @@ def send_push(notification_id: str) -> None:
     if claim.outcome != "claimed":
         return
     notification = claim.notification or {}
+    if notification.get("category") == "messages" and _connected(notification["user_id"]):
+        # The open socket already showed the message (`message:new`): no push on top.
+        run_async(delivery.finish_without_sending(db, notification_id, "push", claim.token))
+        return
     subscriptions = run_async(subscriptions_of(db, notification["user_id"]))
     if not subscriptions:
         run_async(delivery.finish_without_sending(db, notification_id, "push", claim.token))

@@ -55,6 +55,10 @@ def _referral_sender(event: dict[str, Any]) -> list[str | None]:
     return [_data(event, "from_doctor_id"), _patient(event)]
 
 
+def _both_doctors_and_patient(event: dict[str, Any]) -> list[str | None]:
+    return [_data(event, "from_doctor_id"), _data(event, "to_doctor_id"), _patient(event)]
+
+
 def _message_recipients(event: dict[str, Any]) -> list[str | None]:
     ids = (event.get("data") or {}).get("recipient_ids") or []
     return [str(i) for i in ids if i]
@@ -146,7 +150,7 @@ RULES: dict[str, Rule] = {
         "Referral appointment booked",
         "You have an appointment update.",
         "/referrals/{subject_id}",
-        _referral_receiver,
+        _both_doctors_and_patient,
     ),
     "message.sent": Rule(
         "messages",

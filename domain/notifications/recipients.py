@@ -19,8 +19,8 @@ def _id_candidates(user_id: str) -> list[Any]:
 
 async def email_of(db: Any, user_id: str) -> str | None:
     user = await db["users"].find_one(
-        {"_id": {"$in": _id_candidates(user_id)}}, {"email": 1, "is_active": 1}
+        {"_id": {"$in": _id_candidates(user_id)}}, {"email": 1, "active": 1}
     )
-    if not user or user.get("is_active") is False:
+    if not user or user.get("active") is False:  # deactivated accounts get no mail
         return None
     return user.get("email")
