@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # Each module exposes run() -> list of rows {id, measure, ratio, target, raw}.
-MODULES = ["bench.auth_login", "bench.appointments", "bench.events", "bench.chat"]
+MODULES = ["bench.auth_login", "bench.appointments", "bench.events", "bench.chat", "bench.exports"]
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -54,7 +54,10 @@ def main() -> None:
     parser.add_argument("only", nargs="*", help="module names, e.g. auth_login events")
     args = parser.parse_args()
     modules = [m for m in MODULES if not args.only or m.split(".")[-1] in args.only]
-    rows: list[dict[str, Any]] = []
+    # Rows of modules not run this time are kept from the previous results.
+    previous = RESULTS / "latest.json"
+    kept = json.loads(previous.read_text()) if previous.exists() and args.only else []
+    rows: list[dict[str, Any]] = [r for r in kept if r.get("module") not in modules]
     failures: list[str] = []
     for name in modules:
         started = time.monotonic()
@@ -72,6 +75,7 @@ def main() -> None:
             failures.append(f"{name}: failed — {traceback.format_exc(limit=3).splitlines()[-1]}")
             continue
         for r in produced:
+            r["module"] = name
             print(f"  {r['id']}: {r['measure']} = {r['ratio']} (target {r['target']})")
         rows += produced
         print(f"  done in {time.monotonic() - started:.0f}s", flush=True)
