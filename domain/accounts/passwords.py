@@ -26,7 +26,7 @@ from domain.shared.errors import InvalidInput
 T = TypeVar("T")
 MIN_CHARACTERS = 8
 MAX_BYTES = 72
-HASHING_NICENESS = 10
+HASHING_NICENESS = 19
 
 
 def password_problem(password: str) -> str | None:
