@@ -32,7 +32,7 @@ test: $(TEST_STAMP) ## Install with test extras and run the whole suite
 	$(BIN)/pytest
 
 test-fast: $(TEST_STAMP) ## Run the suite without end-to-end process tests
-	$(BIN)/pytest -m "not e2e"
+	$(BIN)/pytest -m "not e2e and not faults"
 
 lint: $(TEST_STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check .
