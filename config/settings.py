@@ -37,7 +37,6 @@ class AppSettings(_Base):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="CORS_ORIGINS"
     )
-    max_body_bytes: int = Field(25 * 1024 * 1024, validation_alias="MAX_BODY_BYTES")
     rate_limit_per_minute: int = Field(600, ge=1, validation_alias="RATE_LIMIT_PER_MINUTE")
     auth_rate_limit_per_minute: int = Field(30, ge=1, validation_alias="AUTH_RATE_LIMIT_PER_MINUTE")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
