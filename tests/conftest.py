@@ -90,6 +90,16 @@ def settings(
 
 
 @pytest.fixture
+async def db(settings: Settings):  # type: ignore[no-untyped-def]
+    """The test's database through its own client (closed after the test)."""
+    from infra.mongo import create_mongo_client
+
+    client = create_mongo_client(settings.mongo)
+    yield client[settings.mongo.db]
+    client.close()
+
+
+@pytest.fixture
 async def app(settings: Settings):  # type: ignore[no-untyped-def]
     from api.app import create_app
 

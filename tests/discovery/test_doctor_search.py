@@ -6,7 +6,6 @@ import pytest
 
 from config.settings import Settings
 from domain.discovery.geo import bounding_box, haversine_km
-from infra.mongo import create_mongo_client
 from tests.appointments.conftest import WEEKDAYS_9_TO_12, next_monday
 from tests.support.people import make_person
 
@@ -20,13 +19,6 @@ CLINICS = {
     "Sousse": ((35.8256, 10.6084), 115.583, "dermatology"),
     "Sfax": ((34.7406, 10.7603), 235.576, "cardiology"),
 }
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 @pytest.fixture

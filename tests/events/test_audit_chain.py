@@ -33,12 +33,9 @@ def _event(event_type: str = "record.accessed", **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    database = client[settings.mongo.db]
-    await ensure_audit_indexes(database)
-    yield database
-    client.close()
+async def db(db):  # type: ignore[no-untyped-def]
+    await ensure_audit_indexes(db)
+    return db
 
 
 async def _chain(db: Any, n: int) -> list[dict[str, Any]]:

@@ -17,18 +17,14 @@ from domain.events import Actor, Subject, new_event, publish
 from domain.events.outbox import epoch_ms
 from domain.events.relay import backlog, claim, ensure_outbox_indexes, relay_once
 from infra.kafka import create_producer, ensure_topics, outbox_sender
-from infra.mongo import create_mongo_client
 from streams.topics import EVENT_TOPICS
 
 
 @pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    database = client[settings.mongo.db]
-    await ensure_outbox_indexes(database)
+async def db(db, settings: Settings):  # type: ignore[no-untyped-def]
+    await ensure_outbox_indexes(db)
     await ensure_topics(settings.kafka, EVENT_TOPICS)
-    yield database
-    client.close()
+    return db
 
 
 def _events(n: int) -> list[Any]:

@@ -18,18 +18,10 @@ from domain.audit.chain import AUDIT_LOGS, verify
 from domain.events import Actor, Subject, new_event, publish
 from domain.notifications.models import Message
 from domain.notifications.repository import ensure_notification_indexes, store
-from infra.mongo import create_mongo_client
 from tests.events.support import add_user, eventually, sent_emails
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 FAST_REQUEUE = {"WORKER_HEARTBEAT_TIMEOUT_MS": "3000"}
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 async def test_three_worker_kills_during_1000_emails_deliver_each_once(

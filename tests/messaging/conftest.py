@@ -4,15 +4,7 @@ import pytest
 from bson import ObjectId
 
 from config.settings import Settings
-from infra.mongo import create_mongo_client
 from tests.support.people import Person, make_person
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 @pytest.fixture

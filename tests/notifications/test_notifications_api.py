@@ -3,21 +3,11 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from bson import ObjectId
 
-from config.settings import Settings
-from infra.mongo import create_mongo_client
 from tests.support.people import make_person
 
 BASE = "/api/v1/notifications"
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 async def _notify(db, user_id: str, title: str, minutes_ago: int = 0, read: bool = False) -> str:  # type: ignore[no-untyped-def]

@@ -1,6 +1,5 @@
 """Admins inspect queues, dead letters, scheduler jobs and the outbox over HTTP."""
 
-import time
 import uuid
 
 import dramatiq
@@ -9,8 +8,8 @@ import redis
 
 from config.settings import Settings
 from domain.events import Actor, EventType, Subject, new_event, publish
-from infra.mongo import create_mongo_client
 from tests.support.people import make_person
+from tests.support.waiting import wait_for
 
 ROUTES = [
     ("GET", "/api/v1/admin/queues"),
@@ -20,22 +19,6 @@ ROUTES = [
     ("GET", "/api/v1/admin/scheduler/jobs"),
     ("GET", "/api/v1/admin/outbox"),
 ]
-
-
-def _wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -55,7 +38,7 @@ async def test_admin_requeues_a_dead_letter_and_it_runs_again(
     platform.start("worker")
     token = uuid.uuid4().hex
     dramatiq.get_broker().get_actor("system.fail_once").send(token=token)
-    assert _wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
+    assert wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
 
     queues = (await client.get("/api/v1/admin/queues", headers=admin.headers)).json()
     system = next(q for q in queues if q["name"] == "system")
@@ -72,7 +55,7 @@ async def test_admin_requeues_a_dead_letter_and_it_runs_again(
         f"/api/v1/admin/queues/system/dead/{letter['message_id']}/retry", headers=admin.headers
     )
     assert retried.status_code == 202
-    assert _wait_for(lambda: sync.get(f"system:pong:{token}") is not None)
+    assert wait_for(lambda: sync.get(f"system:pong:{token}") is not None)
     again = await client.post(
         f"/api/v1/admin/queues/system/dead/{letter['message_id']}/retry", headers=admin.headers
     )
@@ -86,7 +69,7 @@ async def test_admin_deletes_a_dead_letter(client, db, settings, platform) -> No
     sync = redis.Redis.from_url(settings.redis.url)
     platform.start("worker")
     dramatiq.get_broker().get_actor("system.fail_once").send(token=uuid.uuid4().hex)
-    assert _wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
+    assert wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
     page = (await client.get("/api/v1/admin/queues/system/dead", headers=admin.headers)).json()
     message_id = page["items"][0]["message_id"]
     gone = await client.delete(
@@ -107,8 +90,8 @@ async def test_scheduler_jobs_show_next_run_and_last_result(client, db, settings
     admin = await make_person(db, settings, "admin")
     sync = redis.Redis.from_url(settings.redis.url)
     platform.start("scheduler")
-    assert _wait_for(lambda: sync.get("scheduler:last:system.heartbeat") is not None)
-    assert _wait_for(lambda: sync.hget("scheduler:jobs", "system.heartbeat") is not None)
+    assert wait_for(lambda: sync.get("scheduler:last:system.heartbeat") is not None)
+    assert wait_for(lambda: sync.hget("scheduler:jobs", "system.heartbeat") is not None)
     jobs = (await client.get("/api/v1/admin/scheduler/jobs", headers=admin.headers)).json()
     heartbeat = next(job for job in jobs if job["id"] == "system.heartbeat")
     assert heartbeat["next_run_time"]

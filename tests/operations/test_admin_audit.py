@@ -13,7 +13,6 @@ from config.settings import Settings
 from domain.audit.chain import append, ensure_audit_indexes
 from domain.audit.mapping import audit_record
 from domain.events import Actor, EventContext, EventType, Subject, new_event
-from infra.mongo import create_mongo_client
 from tests.support.people import make_person
 
 
@@ -24,12 +23,9 @@ def generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    database = client[settings.mongo.db]
-    await ensure_audit_indexes(database)
-    yield database
-    client.close()
+async def db(db):  # type: ignore[no-untyped-def]
+    await ensure_audit_indexes(db)
+    return db
 
 
 def _key(settings: Settings) -> bytes:

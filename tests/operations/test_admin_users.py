@@ -2,8 +2,6 @@
 
 import pytest
 
-from config.settings import Settings
-from infra.mongo import create_mongo_client
 from tests.auth.support import doctor_form, patient_form, sign_in, signed_in_user
 from tests.support.people import make_person
 
@@ -11,13 +9,6 @@ from tests.support.people import make_person
 @pytest.fixture(autouse=True)
 def generous_auth_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 async def test_list_filters_and_pages(client, db, settings) -> None:

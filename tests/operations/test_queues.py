@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-import time
 import uuid
 
 import dramatiq
@@ -12,15 +11,7 @@ from actors.broker import configure_broker
 from actors.inspection import QueueInspector
 from config.settings import Settings
 from infra.redis import create_redis
-
-
-def _wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.support.waiting import wait_for
 
 
 def _send(actor: str, **kwargs: str) -> None:
@@ -36,7 +27,7 @@ async def test_dead_letter_is_listed_then_requeued_and_runs(platform, settings: 
     worker = platform.start("worker")
     token = uuid.uuid4().hex
     _send("system.fail_once", token=token)
-    assert _wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1), worker.log()[-2000:]
+    assert wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1), worker.log()[-2000:]
 
     depth = await inspector.depth("system")
     assert (depth.ready, depth.dead) == (0, 1)
@@ -48,7 +39,7 @@ async def test_dead_letter_is_listed_then_requeued_and_runs(platform, settings: 
     assert "failing on purpose" in (letter.last_error or "")
 
     assert await inspector.requeue("system", letter.message_id)
-    assert _wait_for(lambda: sync.get(f"system:pong:{token}") is not None), worker.log()[-2000:]
+    assert wait_for(lambda: sync.get(f"system:pong:{token}") is not None), worker.log()[-2000:]
     assert (await inspector.depth("system")).dead == 0
     assert not await inspector.requeue("system", letter.message_id)  # gone: nothing to do
     await inspector.redis.aclose()
@@ -61,7 +52,7 @@ async def test_dead_letter_can_be_deleted(platform, settings: Settings) -> None:
     sync = redis.Redis.from_url(settings.redis.url)
     platform.start("worker")
     _send("system.fail_once", token=uuid.uuid4().hex)
-    assert _wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
+    assert wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
     inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
     _, letters = await inspector.dead_letters("system")
     assert await inspector.delete("system", letters[0].message_id)
@@ -100,8 +91,8 @@ def test_cli_lists_queues_and_jobs(platform, settings: Settings) -> None:
     assert "system" in out
     platform.start("scheduler")
     sync = redis.Redis.from_url(settings.redis.url)
-    assert _wait_for(lambda: sync.hget("scheduler:jobs", "system.heartbeat") is not None)
-    assert _wait_for(lambda: sync.get("scheduler:last:system.heartbeat") is not None)
+    assert wait_for(lambda: sync.hget("scheduler:jobs", "system.heartbeat") is not None)
+    assert wait_for(lambda: sync.get("scheduler:last:system.heartbeat") is not None)
     out = subprocess.run(
         [sys.executable, "-m", "config.cli", "jobs"],
         env=env,

@@ -14,15 +14,7 @@ from infra.kafka import ensure_topics
 from scheduler.jobs import JobSpec
 from scheduler.locking import try_acquire
 from scheduler.main import run_locked
-
-
-def _wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.support.waiting import wait_for
 
 
 def test_web_process_serves_ready(platform) -> None:
@@ -42,7 +34,7 @@ def test_worker_runs_an_actor_through_real_redis(platform, settings: Settings) -
     token = uuid.uuid4().hex
     dramatiq.get_broker().get_actor("system.ping").send(token=token)
     client = redis.Redis.from_url(settings.redis.url)
-    assert _wait_for(lambda: client.get(f"system:pong:{token}") is not None), platform.processes[
+    assert wait_for(lambda: client.get(f"system:pong:{token}") is not None), platform.processes[
         0
     ].log()
 
@@ -98,7 +90,7 @@ def test_two_scheduler_processes_run_each_job_once(platform, settings: Settings)
     first = platform.start("scheduler")
     platform.start("scheduler")
     # Each replica fires the heartbeat as soon as it starts; only one may enqueue it.
-    assert _wait_for(lambda: client.get("scheduler:last:system.heartbeat") is not None), first.log()
-    assert _wait_for(lambda: client.hget("scheduler:jobs", "system.heartbeat") is not None)
+    assert wait_for(lambda: client.get("scheduler:last:system.heartbeat") is not None), first.log()
+    assert wait_for(lambda: client.hget("scheduler:jobs", "system.heartbeat") is not None)
     time.sleep(3)  # time for the slower replica to have tried too
     assert client.hlen("dramatiq:system.msgs") == 1

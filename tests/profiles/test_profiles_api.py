@@ -3,21 +3,12 @@
 import asyncio
 import io
 
-import pytest
 from bson import ObjectId
 from PIL import Image
 
 from config.settings import Settings
-from infra.mongo import create_mongo_client
 from infra.s3 import create_s3_client
 from tests.support.people import make_person
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (40, 20)) -> bytes:

@@ -4,16 +4,8 @@ import pytest
 
 from config.settings import Settings
 from domain.scheduling import service as scheduling
-from infra.mongo import create_mongo_client
 from tests.messaging.conftest import give_care
 from tests.support.people import Person, make_person
-
-
-@pytest.fixture
-async def db(settings: Settings):  # type: ignore[no-untyped-def]
-    client = create_mongo_client(settings.mongo)
-    yield client[settings.mongo.db]
-    client.close()
 
 
 def next_monday() -> date:
