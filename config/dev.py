@@ -83,17 +83,8 @@ def run_dev(seed: bool = True) -> int:
 
 
 def _seed(env: dict[str, str]) -> None:
-    """Loads demo data when the seed command exists (it is idempotent)."""
+    """Loads demo data (idempotent: a rerun creates nothing)."""
     import subprocess
-
-    from config.cli import cli
-
-    names = {
-        c.name or (c.callback.__name__.replace("_", "-") if c.callback else "")
-        for c in cli.registered_commands
-    }
-    if "seed-demo" not in names:
-        return
 
     result = subprocess.run(
         [sys.executable, "-m", "config.cli", "seed-demo", "--quiet"],
