@@ -50,7 +50,7 @@ def _send(kind: str, job_id: str, mail: OutgoingEmail | None) -> None:
         text=mail.text,
         html=mail.html,
         message_id=f"<{kind}.{job_id}@esante>",
-        commit=lambda: None,  # the token is already stored; a resend repeats the same link
+        # Nothing to record: the token is already stored and a resend repeats the same link.
     )
     log.info("account_email_sent", kind=kind, job=job_id)
 

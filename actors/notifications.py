@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -49,6 +50,7 @@ def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
 @dramatiq.actor(actor_name="notifications.send_email", queue_name=QUEUE)
 def send_email(notification_id: str) -> None:
     from infra.mail import CommitRefused, send_committed
+    from infra.pipelined_write import update_one_around
 
     db = worker_db()
     claim = run_async(delivery.claim(db, notification_id, "email"))
@@ -63,13 +65,22 @@ def send_email(notification_id: str) -> None:
         run_async(delivery.finish_without_sending(db, notification_id, "email", claim.token))
         return
 
-    def commit() -> None:
-        # Blocking and on this thread: between the store recording `sent` and the end-of-data
-        # marker going out, a crash loses the email, so nothing may wait in between (an
-        # event loop's executor hop costs milliseconds when worker threads contend).
+    def commit(send_end_of_data: Callable[[], None]) -> None:
+        # Blocking and on this thread, with the record's request on the wire before the
+        # end-of-data marker: a crash in between would lose the email (see
+        # infra/pipelined_write.py), so nothing may wait there.
+        if delivery.lease_left(claim, "email") < delivery.LEASE_SECONDS / 2:
+            # Nobody can take a claim over before its lease runs out, so with half of it
+            # left the record below cannot be refused after the marker went out.
+            raise CommitRefused("too little of the delivery claim left")
         filter_, update = delivery.commit_query(notification_id, "email", claim.token)
-        if not worker_sync_db()[NOTIFICATIONS].update_one(filter_, update).modified_count:
-            raise CommitRefused("the delivery claim was taken over")
+        collection = worker_sync_db()[NOTIFICATIONS]
+        if update_one_around(collection, filter_, update, send_end_of_data):
+            return
+        if not delivery.committed_by(collection.find_one({"_id": notification_id}), "email",
+                                     claim.token):  # fmt: skip
+            # The message is out and someone else holds the delivery: it may arrive twice.
+            log.error("email_commit_refused_after_sending", notification_id=notification_id)
 
     text, markup = _email_bodies(notification)
     settings = get_settings()
@@ -84,11 +95,12 @@ def send_email(notification_id: str) -> None:
             headers={"X-Esante-Notification": notification_id},
             commit=commit,
         )
-    except CommitRefused:
-        # Whoever took the claim over delivers; look again shortly in case it died (then
-        # its claim reads as busy until its lease runs out).
-        log.info("email_claim_lost", notification_id=notification_id)
-        _requeue_later(send_email, notification_id, 1.0)
+    except CommitRefused as refused:
+        # Nothing was delivered (the marker never went out): give the claim back and start
+        # over with a fresh one.
+        log.info("email_commit_refused", notification_id=notification_id, reason=str(refused))
+        run_async(delivery.release(db, notification_id, "email", claim.token, str(refused)))
+        _requeue_later(send_email, notification_id, 0.0)
         return
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"

@@ -1,10 +1,13 @@
-"""Outgoing mail with the `emails` library over SMTP, committing just before end-of-data.
+"""Outgoing mail with the `emails` library over SMTP, recording the delivery at end-of-data.
 
-`send_committed` calls `commit()` after the whole message has been transmitted but before
-the final `.` line that asks the server to accept it. If `commit` fails (or the process
-dies before it returns) the server never receives the end marker and drops the message;
-once it has returned, the marker goes out at once. That turns "did the crash happen
-before or after the send?" into "did the commit happen?", which is recorded in MongoDB.
+`send_committed` hands the commit hook a function that sends the final `.` line (which asks
+the server to accept the message) once the whole message has been transmitted. The hook
+puts its record of the delivery on the wire, calls that function, then checks the record's
+answer (see `infra/pipelined_write.py`). If the hook fails before sending the `.`, or the
+process dies before it, the server never receives the end marker and drops the message;
+once both are out, the message is delivered and recorded whatever happens next. That turns
+"did the crash happen before or after the send?" into "did the commit go out?", which the
+database answers.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ class CommitRefused(Exception):
     """The commit hook declined: the message must not be delivered."""
 
 
-class _CommitBeforeEndOfData(SMTPClientWithResponse):
+CommitHook = Callable[[Callable[[], None]], None]
+
+
+def _no_commit(send_end_of_data: Callable[[], None]) -> None:
+    send_end_of_data()
+
+
+class _CommitAtEndOfData(SMTPClientWithResponse):
     def data(self, msg: Any) -> tuple[int, bytes]:
         import smtplib
 
@@ -34,30 +44,35 @@ class _CommitBeforeEndOfData(SMTPClientWithResponse):
         code, reply = self.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, reply)
-        # The end marker goes out as a separate small write, which Nagle's algorithm holds
-        # until the server acknowledges the body (~40 ms on loopback). TCP_NODELAY would
-        # save that, but measured under kill -9 it made crashes land between the commit
-        # and the marker's write far more often (lost emails); exactly once wins.
         body = msg if isinstance(msg, bytes) else str(msg).encode()
         body = re.sub(rb"(?m)^\.", b"..", body)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         self.send(body)
+        marker_sent = False
+
+        def send_end_of_data() -> None:
+            nonlocal marker_sent
+            if not marker_sent:
+                self.send(b".\r\n")
+                marker_sent = True
+
         try:
-            self.parent.before_end_of_data()
+            self.parent.commit_at_end_of_data(send_end_of_data)
+            if not marker_sent:
+                raise CommitRefused("the commit hook did not end the message")
         except BaseException:
-            self.close()  # the server discards a message whose data never ended
+            self.close()  # before the marker, the server discards a message never ended
             raise
-        self.send(b".\r\n")
         return self.getreply()
 
 
 class _CommittingBackend(SMTPBackend):
-    connection_cls = _CommitBeforeEndOfData
+    connection_cls = _CommitAtEndOfData
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(fail_silently=False, **kwargs)
-        self.before_end_of_data: Callable[[], None] = lambda: None
+        self.commit_at_end_of_data: CommitHook = _no_commit
 
 
 def smtp_options(settings: MailSettings) -> dict[str, Any]:
@@ -98,9 +113,11 @@ def send_committed(
     html: str,
     message_id: str,
     headers: dict[str, str] | None = None,
-    commit: Callable[[], None],
+    commit: CommitHook = _no_commit,
 ) -> None:
-    """Send one message; raises on any failure (after which `commit` may or may not have run)."""
+    """Send one message; `commit(send_end_of_data)` records the delivery and must call
+    `send_end_of_data()` right after its record is on the wire. Raises on any failure (after
+    which the record may or may not have been written)."""
     message = emails.html(
         html=html,
         text=text,
@@ -110,14 +127,14 @@ def send_committed(
         headers=headers or {},
     )
     backend = _backend(settings)
-    backend.before_end_of_data = commit
+    backend.commit_at_end_of_data = commit
     try:
         response = message.send(to=to, smtp=backend)
     except BaseException:
         backend.close()
         raise
     finally:
-        backend.before_end_of_data = lambda: None
+        backend.commit_at_end_of_data = _no_commit
     if response is None or not response.success:
         backend.close()
         raise RuntimeError(f"SMTP refused the message: {getattr(response, 'error', None)}")

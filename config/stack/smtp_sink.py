@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class MaildirHandler:
@@ -28,13 +30,59 @@ class MaildirHandler:
         return "250 Message accepted for delivery"
 
 
+class _CancelNextTurn:
+    """Stands in for the session task while aiosmtpd reacts to the client going away."""
+
+    def __init__(self, task: asyncio.Task[None]) -> None:
+        self._task = task
+
+    def cancel(self) -> bool:
+        self._task.get_loop().call_soon(self._task.cancel)
+        return True
+
+
+class FinishReceivedSMTP(SMTP):
+    """An SMTP session that still accepts a message whose end-of-data line has arrived.
+
+    aiosmtpd cancels the session the moment the client's FIN is seen, so a message whose
+    final `.` came in just before the FIN (a client killed while waiting for the reply)
+    was dropped although all of it had been received. A production MTA takes the message
+    once it holds the end-of-data line, whether or not the client stays for the answer
+    (RFC 1047), and the platform's exactly-once email delivery relies on that: it records
+    the delivery just before sending the `.`. Here the cancel waits one loop turn, which
+    lets the session consume what was already received (a complete message is read and
+    stored without suspending) before it stops.
+    """
+
+    def _cancel_later(self, react: Any, *args: Any) -> Any:
+        task = self._handler_coroutine
+        if task is None:
+            return react(*args)
+        self._handler_coroutine = _CancelNextTurn(task)  # type: ignore[assignment]
+        try:
+            return react(*args)
+        finally:
+            self._handler_coroutine = task
+
+    def eof_received(self) -> bool | None:
+        return self._cancel_later(super().eof_received)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._cancel_later(super().connection_lost, error)
+
+
+class SinkController(Controller):
+    def factory(self) -> SMTP:
+        return FinishReceivedSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args()
-    controller = Controller(MaildirHandler(args.dir), hostname=args.host, port=args.port)
+    controller = SinkController(MaildirHandler(args.dir), hostname=args.host, port=args.port)
     controller.start()
     print(f"smtp sink listening on {args.host}:{args.port}, writing to {args.dir}", flush=True)
     stop = threading.Event()

@@ -43,12 +43,18 @@ async def claim(
     now_ms = epoch_ms(now)
     token = uuid.uuid4().hex
     doc = await db[NOTIFICATIONS].find_one_and_update(
+        # `$and`, not `_id` beside `$or`: the embedded store's writes then drop the `_id`
+        # condition and would take over another notification's expired claim.
         {
-            "_id": notification_id,
-            "$or": [
-                {status: PENDING},
-                {status: SENDING, f"{channel}_lease_until_ms": {"$lte": now_ms}},
-            ],
+            "$and": [
+                {"_id": notification_id},
+                {
+                    "$or": [
+                        {status: PENDING},
+                        {status: SENDING, f"{channel}_lease_until_ms": {"$lte": now_ms}},
+                    ]
+                },
+            ]
         },
         {
             "$set": {
@@ -79,6 +85,17 @@ def commit_query(notification_id: str, channel: str, token: str) -> tuple[dict, 
     )
 
 
+def lease_left(claim: Claim, channel: str) -> float:
+    """Seconds until the claim's lease runs out (and another job may take it over)."""
+    until_ms = int((claim.notification or {}).get(f"{channel}_lease_until_ms") or 0)
+    return (until_ms - epoch_ms(datetime.now(UTC))) / 1000
+
+
+def committed_by(doc: dict[str, Any] | None, channel: str, token: str) -> bool:
+    """Whether `doc` records the delivery as made under the claim `token`."""
+    return bool(doc and doc.get(_field(channel)) == SENT and doc.get(f"{channel}_claim") == token)
+
+
 async def commit(db: Any, notification_id: str, channel: str, token: str) -> bool:
     """Record the delivery; False when the claim was lost (then the caller must not send)."""
     result = await db[NOTIFICATIONS].update_one(*commit_query(notification_id, channel, token))
@@ -89,7 +106,7 @@ async def commit(db: Any, notification_id: str, channel: str, token: str) -> boo
     doc = await db[NOTIFICATIONS].find_one(
         {"_id": notification_id}, {_field(channel): 1, f"{channel}_claim": 1}
     )
-    return bool(doc and doc.get(_field(channel)) == SENT and doc.get(f"{channel}_claim") == token)
+    return committed_by(doc, channel, token)
 
 
 async def release(db: Any, notification_id: str, channel: str, token: str, error: str) -> None:

@@ -40,6 +40,35 @@ def sent_emails(data_dir: Path, notification_ids: set[str]) -> list[str]:
     return found
 
 
+async def wait_until_emails_sent(db: Any, count: int, timeout: float) -> None:
+    """Wait until `count` notifications record their email as sent; on timeout, say what
+    the others record (a claim nobody finished, a dead delivery, ...)."""
+    deadline = time.monotonic() + timeout
+    while await db.notifications.count_documents({"email_status": "sent"}) < count:
+        if time.monotonic() > deadline:
+            others = await db.notifications.find({"email_status": {"$ne": "sent"}}).to_list(20)
+            states = [{k: v for k, v in doc.items() if k.startswith("email")} for doc in others]
+            raise AssertionError(f"not all {count} emails sent within {timeout}s: {states}")
+        await asyncio.sleep(0.2)
+
+
+async def assert_each_email_once(db: Any, data_dir: Path, wanted: set[str]) -> None:
+    """Every wanted notification is in the sink exactly once; otherwise say what the store
+    recorded for each missing or doubled one (status, attempts), which tells a crash before
+    the commit from one after it."""
+    delivered = sent_emails(data_dir, wanted)
+    counts = {ident: delivered.count(ident) for ident in wanted}
+    wrong = {ident: n for ident, n in counts.items() if n != 1}
+    if not wrong:
+        return
+    records = {
+        str(doc["_id"]): {k: doc.get(k) for k in ("email_status", "email_attempts", "email_error")}
+        for doc in await db.notifications.find({"_id": {"$in": list(wrong)}}).to_list(None)
+    }
+    report = {ident: {"in_sink": n, **records.get(ident, {})} for ident, n in wrong.items()}
+    raise AssertionError(f"{len(wrong)} of {len(wanted)} emails not delivered once: {report}")
+
+
 def sent_pushes(data_dir: Path, notification_ids: set[str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for path in (data_dir / "push").glob("*.json"):

@@ -20,7 +20,13 @@ from domain.events import Actor, Subject, new_event, publish
 from domain.notifications.models import Message
 from domain.notifications.repository import ensure_notification_indexes, store
 from infra.mongo import create_mongo_client
-from tests.events.support import add_user, eventually, sent_emails
+from tests.events.support import (
+    add_user,
+    assert_each_email_once,
+    eventually,
+    sent_emails,
+    wait_until_emails_sent,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -105,13 +111,9 @@ async def test_killing_a_worker_during_200_emails_delivers_each_once(
     assert in_sink_at_kill < 200, "the burst finished before the kill; nothing was tested"
     platform.start("worker", **fast_requeue)
 
-    async def all_sent() -> bool:
-        return await db.notifications.count_documents({"email_status": "sent"}) == 200
-
-    await eventually(all_sent, 90)
+    await wait_until_emails_sent(db, 200, 90)
     await asyncio.sleep(1)  # any duplicate would have landed by now
-    delivered = sent_emails(data_dir, wanted)
-    assert len(delivered) == 200 and set(delivered) == wanted  # each exactly once
+    await assert_each_email_once(db, data_dir, wanted)
     client.close()
 
 

@@ -18,7 +18,13 @@ from domain.audit.chain import AUDIT_LOGS, verify
 from domain.events import Actor, Subject, new_event, publish
 from domain.notifications.models import Message
 from domain.notifications.repository import ensure_notification_indexes, store
-from tests.events.support import add_user, eventually, sent_emails
+from tests.events.support import (
+    add_user,
+    assert_each_email_once,
+    eventually,
+    sent_emails,
+    wait_until_emails_sent,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 FAST_REQUEUE = {"WORKER_HEARTBEAT_TIMEOUT_MS": "3000"}
@@ -53,13 +59,9 @@ async def test_three_worker_kills_during_1000_emails_deliver_each_once(
         assert len(sent_emails(data_dir, wanted)) < 1000, "the burst ended before the kill"
         worker = platform.start("worker", **FAST_REQUEUE)
 
-    async def all_sent() -> bool:
-        return await db.notifications.count_documents({"email_status": "sent"}) == 1000
-
-    await eventually(all_sent, 240)
+    await wait_until_emails_sent(db, 1000, 240)
     await asyncio.sleep(2)  # a duplicate would have landed by now
-    delivered = sent_emails(data_dir, wanted)
-    assert len(delivered) == 1000 and set(delivered) == wanted
+    await assert_each_email_once(db, data_dir, wanted)
 
 
 async def test_streams_killed_during_2000_events_loses_none(platform, settings, db) -> None:
