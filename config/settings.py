@@ -88,6 +88,8 @@ class S3Settings(_Base):
 class MailSettings(_Base):
     smtp_url: str = Field("smtp://127.0.0.1:1025", validation_alias="SMTP_URL")
     mail_from: str = Field("E-Santé <no-reply@esante.local>", validation_alias="MAIL_FROM")
+    # Certificates to trust for smtps:// and smtp+starttls:// (default: the system's CAs).
+    smtp_ca_file: str | None = Field(None, validation_alias="SMTP_CA_FILE")
 
 
 class PushSettings(_Base):
