@@ -4,6 +4,7 @@ delivery record is still written at end-of-data."""
 from __future__ import annotations
 
 import email
+import logging
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ def server_context(authority: trustme.CA) -> ssl.SSLContext:
 
 
 def _serve(controller: Controller) -> Iterator[Controller]:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-session chatter
     controller.start()
     try:
         yield controller
