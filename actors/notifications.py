@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -49,8 +48,8 @@ def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
 
 @dramatiq.actor(actor_name="notifications.send_email", queue_name=QUEUE)
 def send_email(notification_id: str) -> None:
-    from infra.mail import CommitRefused, send_committed
-    from infra.pipelined_write import update_one_around
+    from infra.mail import CommitRefused, EndOfData, send_committed
+    from infra.pipelined_write import update_one_then_send
 
     db = worker_db()
     claim = run_async(delivery.claim(db, notification_id, "email"))
@@ -65,7 +64,7 @@ def send_email(notification_id: str) -> None:
         run_async(delivery.finish_without_sending(db, notification_id, "email", claim.token))
         return
 
-    def commit(send_end_of_data: Callable[[], None]) -> None:
+    def commit(end: EndOfData) -> None:
         # Blocking and on this thread, with the record's request on the wire before the
         # end-of-data marker: a crash in between would lose the email (see
         # infra/pipelined_write.py), so nothing may wait there.
@@ -75,7 +74,7 @@ def send_email(notification_id: str) -> None:
             raise CommitRefused("too little of the delivery claim left")
         filter_, update = delivery.commit_query(notification_id, "email", claim.token)
         collection = worker_sync_db()[NOTIFICATIONS]
-        if update_one_around(collection, filter_, update, send_end_of_data):
+        if update_one_then_send(collection, filter_, update, end):
             return
         if not delivery.committed_by(collection.find_one({"_id": notification_id}), "email",
                                      claim.token):  # fmt: skip

@@ -18,6 +18,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -32,11 +33,26 @@ class CommitRefused(Exception):
     """The commit hook declined: the message must not be delivered."""
 
 
-CommitHook = Callable[[Callable[[], None]], None]
+@dataclass
+class EndOfData:
+    """The end-of-data marker still to send on an SMTP connection. The commit hook records
+    the delivery and then sends it (`send`, or any code that writes `data` to `socket` and
+    sets `sent`), with nothing that waits in between."""
+
+    socket: Any
+    data: bytes
+    sent: bool = False
+
+    def send(self) -> None:
+        self.socket.sendall(self.data)
+        self.sent = True
 
 
-def _no_commit(send_end_of_data: Callable[[], None]) -> None:
-    send_end_of_data()
+CommitHook = Callable[[EndOfData], None]
+
+
+def _no_commit(end: EndOfData) -> None:
+    end.send()
 
 
 class _EndOfDataCommit(smtplib.SMTP):
@@ -62,20 +78,14 @@ class _EndOfDataCommit(smtplib.SMTP):
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         self.send(body)
-        marker_sent = False
-
-        def send_end_of_data() -> None:
-            nonlocal marker_sent
-            if not marker_sent:
-                self.send(b".\r\n")
-                marker_sent = True
-
+        end = EndOfData(self.sock, b".\r\n")
         try:
-            self.parent.commit_at_end_of_data(send_end_of_data)
-            if not marker_sent:
+            self.parent.commit_at_end_of_data(end)
+            if not end.sent:
                 raise CommitRefused("the commit hook did not end the message")
         except BaseException:
-            self.close()  # before the marker, the server discards a message never ended
+            if not end.sent:
+                self.close()  # the server discards a message whose data never ended
             raise
         return self.getreply()
 
@@ -154,9 +164,9 @@ def send_committed(
     headers: dict[str, str] | None = None,
     commit: CommitHook = _no_commit,
 ) -> None:
-    """Send one message; `commit(send_end_of_data)` records the delivery and must call
-    `send_end_of_data()` right after its record is on the wire. Raises on any failure (after
-    which the record may or may not have been written)."""
+    """Send one message; `commit(end)` records the delivery and must send `end` (see
+    `EndOfData`) right after its record is on the wire. Raises on any failure (after which
+    the record may or may not have been written)."""
     message = emails.html(
         html=html,
         text=text,

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from config.settings import MailSettings
 from config.stack.processes import free_port
 from config.stack.smtp_sink import MaildirHandler, SinkController
-from infra.mail import send_committed
+from infra.mail import EndOfData, send_committed
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +62,9 @@ def _settings(url: str, ca_file: Path | None) -> MailSettings:
 
 
 def _send(settings: MailSettings, recorded: list[str]) -> None:
-    def commit(send_end_of_data):  # type: ignore[no-untyped-def]
+    def commit(end: EndOfData) -> None:
         recorded.append("committed")
-        send_end_of_data()
+        end.send()
 
     send_committed(settings, to="ada@example.org", subject="Appointment update",
                    text="Confirmed.", html="<p>Confirmed.</p>",
