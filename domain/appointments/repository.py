@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
+
+from domain.shared.counting import page_and_total
 
 APPOINTMENTS = "appointments"
 REMINDERS_SENT = "appointment_reminders"
@@ -62,14 +63,7 @@ async def move(
 async def page(
     db: Any, query: dict[str, Any], skip: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    cursor = db[APPOINTMENTS].find(query).sort([("start", -1), ("_id", -1)]).skip(skip).limit(limit)
-
-    async def items() -> list[dict[str, Any]]:
-        return [doc async for doc in cursor]
-
-    # The page and the count do not depend on each other: ask for both at once.
-    found, total = await asyncio.gather(items(), db[APPOINTMENTS].count_documents(query))
-    return found, total
+    return await page_and_total(db[APPOINTMENTS], query, [("start", -1), ("_id", -1)], skip, limit)
 
 
 async def confirmed_between(db: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:

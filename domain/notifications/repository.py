@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.notifications.models import NOTIFICATIONS, PENDING, SKIPPED, Message
 from domain.notifications.preferences import get_preferences, wants
+from domain.shared.counting import page_and_total
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,8 @@ async def list_for(
     query: dict[str, Any] = {"user_id": user_id}
     if unread_only:
         query["read"] = False
-    total = await db[NOTIFICATIONS].count_documents(query)
-    cursor = db[NOTIFICATIONS].find(query).sort("created_at", -1).skip(skip).limit(limit)
-    return [doc async for doc in cursor], total
+    newest_first = [("created_at", -1), ("_id", -1)]
+    return await page_and_total(db[NOTIFICATIONS], query, newest_first, skip, limit)
 
 
 async def mark_read(db: Any, user_id: str, notification_id: str | None = None) -> int:

@@ -9,6 +9,8 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ReturnDocument
 
+from domain.shared.counting import page_and_total
+
 REFERRALS = "referrals"
 
 INDEXES: dict[str, list[list[tuple[str, int]]]] = {
@@ -48,6 +50,4 @@ async def move(
 async def page(
     db: Any, query: dict[str, Any], skip: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    cursor = db[REFERRALS].find(query).sort("_id", -1).skip(skip).limit(limit)
-    items = [doc async for doc in cursor]
-    return items, await db[REFERRALS].count_documents(query)
+    return await page_and_total(db[REFERRALS], query, [("_id", -1)], skip, limit)

@@ -28,3 +28,19 @@ async def count_matching(collection: Any, query: dict[str, Any]) -> int:
     async for _ in collection.find(query, {"_id": 1}):
         count += 1
     return count
+
+
+async def page_and_total(
+    collection: Any, query: dict[str, Any], sort: list[tuple[str, int]], skip: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of `query` in `sort` order, and how many documents match in all.
+
+    One document more than the page is asked for: when it does not come, the page reaches
+    the end of the list and the total follows from it, so the common case of a list that
+    fits on one page costs one query instead of a query and a count.
+    """
+    cursor = collection.find(query).sort(sort).skip(skip).limit(limit + 1)
+    found = [doc async for doc in cursor]
+    if len(found) <= limit and (found or skip == 0):
+        return found, skip + len(found)
+    return found[:limit], await count_matching(collection, query)
