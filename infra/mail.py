@@ -1,13 +1,13 @@
 """Outgoing mail with the `emails` library over SMTP, recording the delivery at end-of-data.
 
-`send_committed` hands the commit hook a function that sends the final `.` line (which asks
-the server to accept the message) once the whole message has been transmitted. The hook
-puts its record of the delivery on the wire, calls that function, then checks the record's
-answer (see `infra/pipelined_write.py`). If the hook fails before sending the `.`, or the
-process dies before it, the server never receives the end marker and drops the message;
-once both are out, the message is delivered and recorded whatever happens next. That turns
-"did the crash happen before or after the send?" into "did the commit go out?", which the
-database answers.
+Once the whole message has been transmitted, `send_committed` hands the commit hook the
+final `.` line still to send (`EndOfData`; it asks the server to accept the message). The
+hook puts its record of the delivery on the wire, sends the `.` right after, then checks
+the record's answer (see `infra/pipelined_write.py`). If the hook fails before sending the
+`.`, or the process dies before it, the server never receives the end marker and drops the
+message; once both are out, the message is delivered and recorded whatever happens next.
+That turns "did the crash happen before or after the send?" into "did the commit go out?",
+which the database answers.
 """
 
 from __future__ import annotations
