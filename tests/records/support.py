@@ -115,3 +115,18 @@ async def create_prescription(client: Any, cast: Cast, consultation_id: str) -> 
     response = await client.post("/api/v1/prescriptions", json=body, headers=cast.doctor.headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def create_records(client: Any, cast: Cast) -> dict[str, str]:
+    """One consultation, prescription and document of `cast.patient`, by kind."""
+    consultation = await create_consultation(client, cast)
+    prescription = await create_prescription(client, cast, consultation["id"])
+    document = await client.post(
+        "/api/v1/documents", **upload_form(cast.patient.id), headers=cast.patient.headers
+    )
+    assert document.status_code == 201, document.text
+    return {
+        "consultation": consultation["id"],
+        "prescription": prescription["id"],
+        "document": document.json()["id"],
+    }

@@ -10,25 +10,10 @@ from tests.records.support import (
     Cast,
     Person,
     book,
-    create_consultation,
-    create_prescription,
+    create_records,
     make_person,
     upload_form,
 )
-
-
-async def _records(client: Any, cast: Cast) -> dict[str, str]:
-    consultation = await create_consultation(client, cast)
-    prescription = await create_prescription(client, cast, consultation["id"])
-    document = await client.post(
-        "/api/v1/documents", **upload_form(cast.patient.id), headers=cast.patient.headers
-    )
-    assert document.status_code == 201
-    return {
-        "consultation": consultation["id"],
-        "prescription": prescription["id"],
-        "document": document.json()["id"],
-    }
 
 
 def _routes(ids: dict[str, str], patient_id: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -73,7 +58,7 @@ async def _statuses(client: Any, person: Person, routes: list[Any]) -> dict[str,
 async def test_a_doctor_without_a_care_relationship_gets_404_everywhere(
     client: Any, cast: Cast
 ) -> None:
-    ids = await _records(client, cast)
+    ids = await create_records(client, cast)
     routes = _routes(ids, cast.patient.id)
     statuses = await _statuses(client, cast.stranger, routes)
     assert set(statuses.values()) == {404}, statuses
@@ -86,7 +71,7 @@ async def test_a_doctor_without_a_care_relationship_gets_404_everywhere(
 
 
 async def test_a_patient_never_sees_another_patients_data(client: Any, cast: Cast) -> None:
-    ids = await _records(client, cast)
+    ids = await create_records(client, cast)
     statuses = await _statuses(client, cast.other_patient, _routes(ids, cast.patient.id))
     for route, status in statuses.items():
         # Reads and their own-patient actions are 404; doctor-only routes refuse the role.
@@ -129,7 +114,7 @@ async def test_the_care_relationship_comes_from_appointments_referrals_or_consul
 async def test_signed_out_callers_get_401_and_malformed_ids_read_as_missing(
     client: Any, cast: Cast, settings: Settings
 ) -> None:
-    ids = await _records(client, cast)
+    ids = await create_records(client, cast)
     for method, url, kwargs in _routes(ids, cast.patient.id):
         response = await client.request(method, url, **kwargs)
         assert response.status_code == 401, (method, url)
