@@ -49,8 +49,9 @@ def worker_db() -> AsyncIOMotorDatabase:
 
 @lru_cache(maxsize=1)
 def worker_sync_db() -> Any:
-    """A blocking client, for the few writes that must return to the calling thread with no
-    hop through an event loop or executor (see the email commit)."""
+    """A blocking client, shared by the worker's threads: for work that is a few round trips
+    (the delivery actors), with no hop through an event loop and motor's executor, and for
+    writes that must return to the calling thread at once (the email commit)."""
     from pymongo import MongoClient
 
     settings = get_settings().mongo

@@ -30,6 +30,15 @@ def _last_attempt() -> bool:
     return int(message.options.get("retries", 0)) >= int(limit)
 
 
+def _give_back(db: Any, notification_id: str, channel: str, token: str, exc: Exception) -> None:
+    """After a failed attempt: free the claim for the retry, or give up on the last one."""
+    error = f"{type(exc).__name__}: {exc}"
+    if _last_attempt():
+        delivery.mark_dead(db, notification_id, channel, error)
+    else:
+        delivery.release(db, notification_id, channel, token, error)
+
+
 def _requeue_later(actor: Any, notification_id: str, seconds: float) -> None:
     # Another job holds the delivery; look again once its lease has run out.
     actor.send_with_options(args=(notification_id,), delay=int(seconds * 1000) + 100)
@@ -51,17 +60,17 @@ def send_email(notification_id: str) -> None:
     from infra.mail import CommitRefused, EndOfData, send_committed
     from infra.pipelined_write import update_one_then_send
 
-    db = worker_db()
-    claim = run_async(delivery.claim(db, notification_id, "email"))
+    db = worker_sync_db()
+    claim = delivery.claim(db, notification_id, "email")
     if claim.outcome == "busy":
         _requeue_later(send_email, notification_id, claim.retry_in)
         return
     if claim.outcome != "claimed":
         return  # done already, or nothing to deliver
     notification = claim.notification or {}
-    address = run_async(email_of(db, notification["user_id"]))
+    address = email_of(db, notification["user_id"])
     if not address:
-        run_async(delivery.finish_without_sending(db, notification_id, "email", claim.token))
+        delivery.finish_without_sending(db, notification_id, "email", claim.token)
         return
 
     def commit(end: EndOfData) -> None:
@@ -73,7 +82,7 @@ def send_email(notification_id: str) -> None:
             # left the record below cannot be refused after the marker went out.
             raise CommitRefused("too little of the delivery claim left")
         filter_, update = delivery.commit_query(notification_id, "email", claim.token)
-        collection = worker_sync_db()[NOTIFICATIONS]
+        collection = db[NOTIFICATIONS]
         if update_one_then_send(collection, filter_, update, end):
             return
         if not delivery.committed_by(collection.find_one({"_id": notification_id}), "email",
@@ -98,15 +107,11 @@ def send_email(notification_id: str) -> None:
         # Nothing was delivered (the marker never went out): give the claim back and start
         # over with a fresh one.
         log.info("email_commit_refused", notification_id=notification_id, reason=str(refused))
-        run_async(delivery.release(db, notification_id, "email", claim.token, str(refused)))
+        delivery.release(db, notification_id, "email", claim.token, str(refused))
         _requeue_later(send_email, notification_id, 0.0)
         return
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        if _last_attempt():
-            run_async(delivery.mark_dead(db, notification_id, "email", error))
-        else:
-            run_async(delivery.release(db, notification_id, "email", claim.token, error))
+        _give_back(db, notification_id, "email", claim.token, exc)
         raise
 
 
@@ -121,8 +126,8 @@ def send_push(notification_id: str) -> None:
     from infra.push import push_client
     from infra.push import send_push as post_push
 
-    db = worker_db()
-    claim = run_async(delivery.claim(db, notification_id, "push"))
+    db = worker_sync_db()
+    claim = delivery.claim(db, notification_id, "push")
     if claim.outcome == "busy":
         _requeue_later(send_push, notification_id, claim.retry_in)
         return
@@ -131,11 +136,11 @@ def send_push(notification_id: str) -> None:
     notification = claim.notification or {}
     if notification.get("category") == "messages" and _connected(notification["user_id"]):
         # The open socket already showed the message (`message:new`): no push on top.
-        run_async(delivery.finish_without_sending(db, notification_id, "push", claim.token))
+        delivery.finish_without_sending(db, notification_id, "push", claim.token)
         return
-    subscriptions = run_async(subscriptions_of(db, notification["user_id"]))
+    subscriptions = run_async(subscriptions_of(worker_db(), notification["user_id"]))
     if not subscriptions:
-        run_async(delivery.finish_without_sending(db, notification_id, "push", claim.token))
+        delivery.finish_without_sending(db, notification_id, "push", claim.token)
         return
     try:
         invalid = post_push(
@@ -147,13 +152,9 @@ def send_push(notification_id: str) -> None:
             notification_id=notification_id,
         )
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        if _last_attempt():
-            run_async(delivery.mark_dead(db, notification_id, "push", error))
-        else:
-            run_async(delivery.release(db, notification_id, "push", claim.token, error))
+        _give_back(db, notification_id, "push", claim.token, exc)
         raise
-    run_async(delivery.commit(db, notification_id, "push", claim.token))
+    delivery.commit(db, notification_id, "push", claim.token)
     if invalid:
-        removed = run_async(remove_subscriptions(db, invalid))
+        removed = run_async(remove_subscriptions(worker_db(), invalid))
         log.info("push_subscriptions_removed", count=removed, user_id=notification["user_id"])

@@ -17,8 +17,9 @@ def _id_candidates(user_id: str) -> list[Any]:
     return candidates
 
 
-async def email_of(db: Any, user_id: str) -> str | None:
-    user = await db["users"].find_one(
+def email_of(db: Any, user_id: str) -> str | None:
+    """With a blocking (pymongo) database, as the delivery actors use."""
+    user = db["users"].find_one(
         {"_id": {"$in": _id_candidates(user_id)}}, {"email": 1, "active": 1}
     )
     if not user or user.get("active") is False:  # deactivated accounts get no mail
