@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from domain.appointments.events import appointment_event
 from domain.appointments.states import Status
 from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
-from domain.scheduling.slots import find_slot, overlaps
+from domain.scheduling.rules import Availability
+from domain.scheduling.slots import Slot, find_slot, overlaps
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
@@ -40,10 +42,54 @@ def parse_booking(body: dict[str, Any]) -> tuple[str, datetime, str, str]:
     return doctor_id, start, reason.strip(), mode
 
 
-def _name(user: Any) -> str | None:
+def display_name(user: Any) -> str | None:
     if user is None:
         return None
     return f"{user.first_name} {user.last_name}".strip() or None
+
+
+async def open_slot(
+    db: Any, doctor_id: str, availability: Availability, start: datetime, now: datetime
+) -> Slot:
+    """The doctor's slot starting at `start`: one of their slots, in the future, not time
+    off. Held slots are left to `write_holding`, the one atomic check (it also recovers a
+    hold orphaned by a crash, which a read here would report as taken for good)."""
+    slot = find_slot(availability, start)
+    if slot is None:
+        raise InvalidInput("is not one of the doctor's slots", field="start")
+    if slot.start <= now:
+        raise InvalidInput("is in the past", field="start")
+    off = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end, holds=False)
+    if any(overlaps(slot, interval) for interval in off.get(doctor_id, [])):
+        raise Conflict("the doctor is not available at this time")
+    return slot
+
+
+async def write_holding(
+    client: Any,
+    db: Any,
+    doctor_id: str,
+    slot: Slot,
+    appointment_id: str,
+    write: Callable[[Any], Awaitable[Any]],
+    *,
+    now: datetime,
+) -> None:
+    """Hold `slot` for `appointment_id`, then run `write` (which stores the appointment) in
+    a transaction.
+
+    Holding the slot is one atomic insert on a unique key, outside any transaction: of N
+    concurrent requests exactly one inserts it, whatever the number of web processes.
+    The write is shielded: a caller that goes away must not leave it half-known. If the
+    request is cancelled, the write completes on its own; should it fail then, its hold
+    counts as orphaned after ORPHAN_AFTER. A write that fails here gives the slot back."""
+    await schedule.take_hold(db, doctor_id, slot, appointment_id, now=now)
+    writing = asyncio.ensure_future(run_in_transaction(client, write))
+    try:
+        await asyncio.shield(writing)
+    except Exception:  # not CancelledError (a BaseException): see above
+        await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
+        raise
 
 
 async def book(
@@ -63,15 +109,7 @@ async def book(
     doctor = await get_user(db, doctor_id) if availability is not None else None
     if availability is None or doctor is None or not doctor.active:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
-    slot = find_slot(availability, start)
-    if slot is None:
-        raise InvalidInput("is not one of the doctor's slots", field="start")
-    if slot.start <= now:
-        raise InvalidInput("is in the past", field="start")
-    # Holds are left to take_hold, the one atomic check (it also recovers orphaned ones).
-    off = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end, holds=False)
-    if any(overlaps(slot, interval) for interval in off.get(doctor_id, [])):
-        raise Conflict("the doctor is not available at this time")
+    slot = await open_slot(db, doctor_id, availability, start, now)
     patient = await get_user(db, caller.id)
 
     doc = {
@@ -85,28 +123,15 @@ async def book(
         "reason": reason,
         "mode": mode,
         # Names as they were at booking: lists show them without a look-up per row.
-        "doctor_name": _name(doctor),
-        "patient_name": _name(patient),
+        "doctor_name": display_name(doctor),
+        "patient_name": display_name(patient),
         "created_at": now,
         "updated_at": now,
     }
-
-    appointment_id = str(doc["_id"])
-    # Holding the slot is one atomic insert on a unique key, outside any transaction: of N
-    # concurrent requests exactly one inserts it, whatever the number of web processes.
-    await schedule.take_hold(db, doctor_id, slot, appointment_id, now=now)
 
     async def write(session: Any) -> None:
         await repository.insert(db, doc, session)
         await publish(db, appointment_event(doc, caller, context=context), session=session)
 
-    # Shielded: a caller that goes away must not leave the write half-known. If the request
-    # is cancelled, the write completes on its own; should it fail then, its hold counts as
-    # orphaned after ORPHAN_AFTER. A write that fails here gives the slot back at once.
-    writing = asyncio.ensure_future(run_in_transaction(client, write))
-    try:
-        await asyncio.shield(writing)
-    except Exception:  # not CancelledError (a BaseException): see above
-        await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
-        raise
+    await write_holding(client, db, doctor_id, slot, str(doc["_id"]), write, now=now)
     return doc

@@ -1,10 +1,12 @@
 """Booking an accepted referral: a confirmed appointment with the receiving doctor for the
 referred patient.
 
-The slot is held exactly as a patient's own booking holds it (`scheduling.take_hold`: one
-insert on a unique key, race-free across processes); the appointment, the referral's move
-to `booked` and both events are then written in one transaction, and the hold is given
-back if that fails (for instance when someone else booked the referral first).
+The slot is checked and held exactly as a patient's own booking does it
+(`appointments.booking.open_slot` and `write_holding`: one insert on a unique key,
+race-free across processes, recovering a hold orphaned by a crash); the appointment, the
+referral's move to `booked` and both events are then written in one transaction, and the
+hold is given back if that fails (for instance when someone else booked the referral
+first), but not when the request is merely cancelled while the write may still commit.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from bson import ObjectId
 
+from domain.accounts.repository import get_user
 from domain.appointments import repository as appointments
-from domain.appointments.booking import MODES
+from domain.appointments.booking import MODES, display_name, open_slot, write_holding
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status as AppointmentStatus
 from domain.events import Actor, EventContext, publish
@@ -24,11 +27,9 @@ from domain.referrals.access import referral_for
 from domain.referrals.events import referral_event
 from domain.referrals.states import Status
 from domain.scheduling import repository as schedule
-from domain.scheduling.slots import find_slot, overlaps
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
-from domain.shared.transaction import run_in_transaction
 
 
 async def book_referral(
@@ -54,16 +55,11 @@ async def book_referral(
     doctor_id = referral["to_doctor_id"]
     now = now or utcnow()
     availability = await schedule.load_availability(db, doctor_id)
-    if availability is None:
+    doctor = await get_user(db, doctor_id) if availability is not None else None
+    if availability is None or doctor is None or not doctor.active:
         raise NotFound("the receiving doctor has no bookable availability")
-    slot = find_slot(availability, start)
-    if slot is None:
-        raise InvalidInput("is not one of the receiving doctor's slots", field="start")
-    if slot.start <= now:
-        raise InvalidInput("is in the past", field="start")
-    busy = await schedule.busy_intervals(db, [doctor_id], slot.start, slot.end)
-    if any(overlaps(slot, interval) for interval in busy.get(doctor_id, [])):
-        raise Conflict("this slot is not free")
+    slot = await open_slot(db, doctor_id, availability, start, now)
+    patient = await get_user(db, referral["patient_id"])
 
     appointment = {
         "_id": ObjectId(),
@@ -76,12 +72,13 @@ async def book_referral(
         "reason": referral["reason"],
         "mode": mode,
         "referral_id": str(referral["_id"]),
+        "doctor_name": display_name(doctor),
+        "patient_name": display_name(patient),
         "created_at": now,
         "confirmed_at": now,
         "updated_at": now,
     }
     appointment_id = str(appointment["_id"])
-    await schedule.take_hold(db, doctor_id, slot, appointment_id, now=now)
 
     async def write(session: Any) -> None:
         booked = await repository.move(
@@ -108,9 +105,5 @@ async def book_referral(
             session=session,
         )
 
-    try:
-        await run_in_transaction(client, write)
-    except BaseException:
-        await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
-        raise
+    await write_holding(client, db, doctor_id, slot, appointment_id, write, now=now)
     return appointment
