@@ -203,3 +203,19 @@ async def test_a_message_touches_only_its_own_conversation(client, people) -> No
     assert untouched["last_message"] is None and untouched["last_read_message_id"] is None
     touched = (await client.get(f"{API}/{second['id']}", headers=doctor.headers)).json()
     assert touched["last_message"]["text"] == "only here"
+
+
+async def test_nobody_can_edit_or_delete_a_message(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, patient = people["doctor"], people["patient"]
+    _, conversation = await open_with(client, patient, doctor)
+    url = f"{API}/{conversation['id']}/messages"
+    sent = (await client.post(url, json={"text": "as written"}, headers=patient.headers)).json()
+    for who in (doctor, patient):
+        for method in ("PUT", "PATCH", "DELETE"):
+            for target in (f"{url}/{sent['id']}", url):
+                response = await client.request(
+                    method, target, json={"text": "rewritten"}, headers=who.headers
+                )
+                assert response.status_code in (404, 405), (method, target)
+    page = (await client.get(url, headers=doctor.headers)).json()
+    assert [m["text"] for m in page["items"]] == ["as written"]

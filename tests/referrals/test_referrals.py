@@ -216,3 +216,29 @@ async def test_concurrent_accept_and_decline_one_wins(client, cast) -> None:  # 
     final = (await client.get(f"{API}/{rid}", headers=headers)).json()["status"]
     winner = next(r for r in results if r.status_code == 200).json()["status"]
     assert final == winner
+
+
+async def test_each_step_notifies_the_patient_and_the_other_doctor(client, cast, db) -> None:  # type: ignore[no-untyped-def]
+    from domain.notifications.mapping import messages_for
+
+    gp, cardio, patient = cast["gp"], cast["cardio"], cast["patient"]
+    rid = (await refer(client, cast)).json()["id"]
+    await client.post(f"{API}/{rid}/accept", headers=cardio.headers)
+    booked = await client.post(
+        f"{API}/{rid}/appointments", json={"start": slot("09:00")}, headers=cardio.headers
+    )
+    assert booked.status_code == 201, booked.text
+    other = (await refer(client, cast, reason="Second opinion")).json()["id"]
+    await client.post(f"{API}/{other}/decline", json={"reason": "busy"}, headers=cardio.headers)
+
+    told: dict[str, list[set[str]]] = {}
+    async for entry in db.outbox.find({"event.subject.type": "referral"}):
+        messages = messages_for(entry["event"], "http://app.test")
+        assert all("Palpitations" not in m.body + m.title for m in messages)
+        told.setdefault(entry["event"]["type"], []).append({m.user_id for m in messages})
+    assert told == {
+        "referral.created": [{cardio.id, patient.id}] * 2,
+        "referral.accepted": [{gp.id, patient.id}],
+        "referral.booked": [{gp.id, patient.id}],  # booked by the receiving doctor
+        "referral.declined": [{gp.id, patient.id}],
+    }
