@@ -110,6 +110,13 @@ RULES: dict[str, Rule] = {
         "/prescriptions/{subject_id}",
         _patient_only,
     ),
+    "prescription.locked": Rule(
+        "prescriptions",
+        "Prescription final",
+        "One of your prescriptions is now final.",
+        "/prescriptions/{subject_id}",
+        _patient_only,
+    ),
     "consultation.created": Rule(
         "documents",
         "New consultation record",
@@ -174,6 +181,14 @@ RULES: dict[str, Rule] = {
             "auth.password_reset",
         )
     },
+}
+
+# Contract events that notify nobody, and why (a new event type gets a rule or a line here).
+SILENT: dict[str, str] = {
+    "user.registered": "the verification email, sent whatever the preferences, is the message",
+    "user.verified": "the person has just done it and sees the answer on screen",
+    "auth.login_failed": "too noisy (anyone can type an address); a lockout does notify",
+    "record.accessed": "every read of a record; admins answer 'who read it' from the access log",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.settings import Settings
-from domain.notifications.mapping import messages_for
+from domain.notifications.mapping import RULES, SILENT, messages_for
 from domain.notifications.models import Message
 from domain.notifications.preferences import (
     DEFAULTS,
@@ -74,6 +74,40 @@ def test_security_alerts_reach_the_account_owner_even_for_their_own_action() -> 
     event["subject"] = {"type": "user", "id": "u1"}
     assert [(m.user_id, m.category) for m in messages_for(event, BASE)] == [("u1", "security")]
     assert messages_for(_event("auth.login_failed"), BASE) == []  # too noisy to notify
+
+
+# The event types API.md names.
+CONTRACT_EVENT_TYPES = (
+    "user.registered", "user.verified", "auth.login_failed", "appointment.requested",
+    "appointment.confirmed", "appointment.rejected", "appointment.cancelled",
+    "appointment.completed", "consultation.created", "prescription.created",
+    "prescription.updated", "prescription.locked", "document.uploaded", "referral.created",
+    "referral.accepted", "referral.declined", "message.sent", "record.accessed",
+)  # fmt: skip
+
+
+def test_every_contract_event_notifies_someone_with_a_title_and_deep_link_or_says_why_not() -> None:
+    for event_type in CONTRACT_EVENT_TYPES:
+        if event_type in SILENT:
+            assert event_type not in RULES, event_type
+            continue
+        event = _event(
+            event_type, actor="system", patient_id="pat", doctor_id="doc", from_doctor_id="a",
+            to_doctor_id="b", recipient_ids=["b"], conversation_id="conv9",
+        )  # fmt: skip
+        messages = messages_for(event, BASE)
+        assert messages, event_type
+        for message in messages:
+            assert message.title and message.body, event_type
+            assert message.link.startswith(BASE + "/") and "{" not in message.link, event_type
+
+
+def test_a_final_prescription_reaches_its_patient() -> None:
+    locked = messages_for(_event("prescription.locked", actor="system", patient_id="pat",
+                                 doctor_id="doc"), BASE)  # fmt: skip
+    assert [(m.user_id, m.category, m.link) for m in locked] == [
+        ("pat", "prescriptions", "http://app.test/prescriptions/s1")
+    ]
 
 
 async def test_preferences_default_per_channel_and_decide_the_channels(
