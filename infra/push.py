@@ -10,6 +10,7 @@ from onesignal_sdk.client import Client
 from config.settings import PushSettings
 
 _NAMESPACE = uuid.UUID("8f5e1c9a-5b0e-4d0c-9a55-6b3f0e2d7c41")
+_NOT_SUBSCRIBED = "not subscribed"  # "All included players are not subscribed"
 
 
 def push_client(settings: PushSettings) -> Client:
@@ -43,10 +44,23 @@ def send_push(
             "external_id": str(uuid.uuid5(_NAMESPACE, notification_id)),
         }
     )
-    answer: Any = response.body or {}
-    errors = answer.get("errors") if isinstance(answer, dict) else None
-    invalid: list[str] = []
+    return invalid_subscriptions(response.body, subscription_ids)
+
+
+def invalid_subscriptions(answer: Any, subscription_ids: list[str]) -> list[str]:
+    """The targets OneSignal's answer says are gone.
+
+    It names them (`errors.invalid_player_ids`) only when some targets were valid; when
+    none was, it creates nothing (empty `id`) and answers with a sentence instead, and then
+    every target is gone.
+    """
+    if not isinstance(answer, dict):
+        return []
+    errors = answer.get("errors")
     if isinstance(errors, dict):
-        for name in ("invalid_player_ids", "invalid_subscription_ids"):
-            invalid += [str(i) for i in errors.get(name) or []]
-    return invalid
+        names = ("invalid_player_ids", "invalid_subscription_ids")
+        return [str(i) for name in names for i in errors.get(name) or []]
+    sentences = errors if isinstance(errors, list) and not answer.get("id") else []
+    if any(_NOT_SUBSCRIBED in str(sentence).lower() for sentence in sentences):
+        return [str(i) for i in subscription_ids]
+    return []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 INVALID_PREFIX = "invalid-"
+ALL_INVALID = "All included players are not subscribed"
 
 
 class PushSinkHandler(BaseHTTPRequestHandler):
@@ -61,7 +62,10 @@ class PushSinkHandler(BaseHTTPRequestHandler):
         targets = body.get("include_subscription_ids") or body.get("include_player_ids") or []
         invalid = [t for t in targets if str(t).startswith(INVALID_PREFIX)]
         answer: dict[str, Any] = {"id": notification_id, "recipients": len(targets) - len(invalid)}
-        if invalid:
+        if invalid and len(invalid) == len(targets):
+            # OneSignal names the bad targets only when some were good; otherwise this.
+            answer = {"id": "", "recipients": 0, "errors": [ALL_INVALID]}
+        elif invalid:
             answer["errors"] = {"invalid_player_ids": invalid}
         self._reply(200, answer)
 
