@@ -7,17 +7,31 @@ Reads the Redis layout the Dramatiq Redis broker documents in its dispatch scrip
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import dramatiq
+from dramatiq.errors import ActorNotFound
 from redis.asyncio import Redis
 
 from actors.middleware import ERRORS_SUFFIX
 
 SECRET_MARKERS = ("password", "token", "secret", "key", "code", "authorization")
 REDACTED = "***"
+
+# Two admins may requeue the same letter at once: only the one that takes it off the dead
+# set puts it back on the queue, or it would run twice.
+_REQUEUE = """
+if redis.call('zrem', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('hdel', KEYS[2], ARGV[1])
+redis.call('hset', KEYS[3], ARGV[1], ARGV[2])
+redis.call('rpush', KEYS[4], ARGV[1])
+redis.call('hdel', KEYS[5], ARGV[1])
+return 1
+"""
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,20 @@ def _redact(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [_redact(v) for v in value]
     return value
+
+
+def _parameter_names(actor_name: str) -> list[str]:
+    """The actor's parameter names, so that a positional secret is masked like a keyword one."""
+    try:
+        fn = dramatiq.get_broker().get_actor(actor_name).fn
+        return list(inspect.signature(fn).parameters)
+    except (ActorNotFound, TypeError, ValueError):
+        return []
+
+
+def _redact_args(actor_name: str, args: list[Any]) -> list[Any]:
+    names = _parameter_names(actor_name)
+    return [_redact(v, names[i] if i < len(names) else "") for i, v in enumerate(args)]
 
 
 def _text(value: Any) -> str:
@@ -125,7 +153,7 @@ class QueueInspector:
             message_id=message_id,
             queue=queue,
             actor=data.get("actor_name", "?"),
-            args=_redact(list(data.get("args", []))),
+            args=_redact_args(data.get("actor_name", ""), list(data.get("args", []))),
             kwargs=_redact(dict(data.get("kwargs", {}))),
             retries=int(options.get("retries", 0)),
             last_error=error.decode()
@@ -146,16 +174,12 @@ class QueueInspector:
         options.pop("traceback", None)
         options.pop("eta", None)
         data["queue_name"] = queue
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(self._key(queue, ".XQ"), message_id)
-            pipe.hdel(self._key(queue, ".XQ.msgs"), message_id)
-            pipe.hset(
-                self._key(queue, ".msgs"), message_id, json.dumps(data, separators=(",", ":"))
-            )
-            pipe.rpush(self._key(queue), message_id)
-            pipe.hdel(self._key(queue, ERRORS_SUFFIX), message_id)
-            removed, *_ = await pipe.execute()
-        return bool(removed)
+        keys = [
+            self._key(queue, suffix) for suffix in (".XQ", ".XQ.msgs", ".msgs", "", ERRORS_SUFFIX)
+        ]
+        fresh = json.dumps(data, separators=(",", ":"))
+        moved = await self.redis.eval(_REQUEUE, len(keys), *keys, message_id, fresh)
+        return bool(moved)
 
     async def delete(self, queue: str, message_id: str) -> bool:
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -77,10 +77,14 @@ def dead_letters(
         console.print(f"{action}d {message_id}")
         return
     total, letters = _with_redis(lambda client: _inspector(client).dead_letters(queue, 0, limit))
-    table = Table("id", "actor", "kwargs", "retries", "dead at", "last error",
+    table = Table("id", "actor", "arguments", "retries", "dead at", "last error",
                   title=f"{queue}: {total} dead")  # fmt: skip
     for letter in letters:
-        table.add_row(letter.message_id, letter.actor, str(letter.kwargs), str(letter.retries),
+        # Some actors are sent positional ids (`lock_prescription.send(id)`): show both kinds.
+        arguments = [repr(a) for a in letter.args] + [
+            f"{k}={v!r}" for k, v in letter.kwargs.items()
+        ]
+        table.add_row(letter.message_id, letter.actor, ", ".join(arguments), str(letter.retries),
                       letter.dead_at.isoformat(timespec="seconds"),
                       letter.last_error or "")  # fmt: skip
     console.print(table)

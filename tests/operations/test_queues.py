@@ -1,5 +1,7 @@
 """Operators see queue depths and dead letters, and a requeued dead letter really runs again."""
 
+import asyncio
+import json
 import subprocess
 import sys
 import uuid
@@ -45,6 +47,19 @@ async def test_dead_letter_is_listed_then_requeued_and_runs(platform, settings: 
     await inspector.redis.aclose()
 
 
+async def test_two_admins_requeueing_the_same_letter_run_it_once(settings: Settings) -> None:
+    inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
+    body = {"queue_name": "system", "actor_name": "system.ping", "args": [],
+            "kwargs": {"token": "t"}, "options": {"retries": 5}, "message_id": "m1"}  # fmt: skip
+    await inspector.redis.zadd("dramatiq:system.XQ", {"m1": 1})
+    await inspector.redis.hset("dramatiq:system.XQ.msgs", "m1", json.dumps(body))
+    await asyncio.gather(*(inspector.redis.ping() for _ in range(2)))  # two open connections
+    both = await asyncio.gather(*(inspector.requeue("system", "m1") for _ in range(2)))
+    assert sorted(both) == [False, True]
+    assert await inspector.redis.lrange("dramatiq:system", 0, -1) == [b"m1"]
+    await inspector.redis.aclose()
+
+
 async def test_dead_letter_can_be_deleted(platform, settings: Settings) -> None:
     configure_broker(settings)
     import actors.registry  # noqa: F401
@@ -72,6 +87,36 @@ async def test_ready_messages_are_counted_without_a_worker(settings: Settings) -
     depth = await inspector.depth("system")
     assert (depth.ready, depth.delayed, depth.dead) == (3, 0, 0)
     await inspector.redis.aclose()
+
+
+def _esante(platform, *args: str) -> str:  # type: ignore[no-untyped-def]
+    env = {**platform.env, "COLUMNS": "250"}
+    command = [sys.executable, "-m", "config.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60,
+                          check=True).stdout  # fmt: skip
+
+
+async def test_cli_lists_a_dead_letter_with_its_arguments_and_requeues_it(
+    platform, settings: Settings
+) -> None:
+    configure_broker(settings)
+    import actors.registry  # noqa: F401
+
+    sync = redis.Redis.from_url(settings.redis.url)
+    platform.start("worker")
+    token = uuid.uuid4().hex
+    dramatiq.get_broker().get_actor("system.fail_once").send(token)  # positional
+    assert wait_for(lambda: sync.zcard("dramatiq:system.XQ") == 1)
+    inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
+    _, letters = await inspector.dead_letters("system")
+    await inspector.redis.aclose()
+    assert letters[0].args == ["***"]  # a positional secret is masked by its parameter name
+    listed = _esante(platform, "dead-letters", "system")
+    assert "system.fail_once" in listed and "'***'" in listed
+    assert "failing on purpose" in listed
+    message_id = sync.zrange("dramatiq:system.XQ", 0, 0)[0].decode()
+    assert message_id in _esante(platform, "dead-letters", "system", "--retry", message_id)
+    assert wait_for(lambda: sync.get(f"system:pong:{token}") is not None)
 
 
 def test_cli_lists_queues_and_jobs(platform, settings: Settings) -> None:
