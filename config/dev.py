@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -36,8 +37,22 @@ def _announce_when_ready(port: int, started: float, stop: threading.Event) -> No
             continue
 
 
+def _unwind_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C until honcho installs its own handlers.
+
+    Python's default SIGTERM ends the process at once, skipping the `finally` that stops
+    the embedded servers and the demo loader; the loader would then run on alone.
+    """
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_dev(seed: bool = True) -> int:
     started = time.monotonic()
+    _unwind_on_sigterm()
     data_dir = Path(os.environ.get("ESANTE_DATA_DIR", "var"))
     port = int(os.environ.get("PORT", "8000"))
     stack = EmbeddedStack(data_dir=data_dir)

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from config.procfile import read_procfile
+from config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED_IN_PRODUCTION = {
@@ -34,6 +36,18 @@ def test_every_app_service_names_the_required_settings() -> None:
         missing = REQUIRED_IN_PRODUCTION - environment
         assert not missing, f"{name} lacks {sorted(missing)}"
         assert services[name]["environment"]["ESANTE_ENV"] == "production"
+
+
+def test_the_list_above_covers_what_the_settings_require(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Derived from the settings themselves, so a newly required variable cannot be missed.
+    monkeypatch.chdir(tmp_path)  # no .env file
+    for name in REQUIRED_IN_PRODUCTION:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ESANTE_ENV", "production")
+    required = {problem.split()[0] for problem in Settings().production_problems()}
+    assert required and required <= REQUIRED_IN_PRODUCTION, required - REQUIRED_IN_PRODUCTION
 
 
 def test_infrastructure_is_production_shaped() -> None:
