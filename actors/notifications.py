@@ -154,7 +154,11 @@ def send_push(notification_id: str) -> None:
     except Exception as exc:
         _give_back(db, notification_id, "push", claim.token, exc)
         raise
-    delivery.commit(db, notification_id, "push", claim.token)
+    if set(invalid) >= set(subscriptions):
+        # Every device was gone: OneSignal created nothing, so nothing was delivered.
+        delivery.finish_without_sending(db, notification_id, "push", claim.token)
+    else:
+        delivery.commit(db, notification_id, "push", claim.token)
     if invalid:
         removed = run_async(remove_subscriptions(worker_db(), invalid))
         log.info("push_subscriptions_removed", count=removed, user_id=notification["user_id"])

@@ -17,7 +17,7 @@ from config.settings import Settings
 from domain.messaging.presence import presence_key
 from domain.notifications.devices import register_device
 from domain.notifications.mapping import messages_for
-from domain.notifications.models import Message
+from domain.notifications.models import DEVICES, Message
 from domain.notifications.recipients import email_of
 from domain.notifications.repository import ensure_notification_indexes, store
 from infra.mongo import create_mongo_client
@@ -48,20 +48,22 @@ async def test_a_deactivated_account_has_no_mail_address(settings: Settings) -> 
     blocking.close()
 
 
-async def test_chat_pushes_skip_a_recipient_who_is_connected(
+async def test_pushes_skip_a_connected_recipient_and_devices_that_are_gone(
     platform, settings: Settings, data_dir: Path
 ) -> None:
     client = create_mongo_client(settings.mongo)
     db = client[settings.mongo.db]
     await ensure_notification_indexes(db)
-    online, offline = str(ObjectId()), str(ObjectId())
-    for user in (online, offline):
+    online, offline, gone = str(ObjectId()), str(ObjectId()), str(ObjectId())
+    for user in (online, offline, gone):
         await db.users.insert_one({"_id": ObjectId(user), "email": f"{user}@example.org"})
-        await register_device(db, user, f"sub-{user}", "android")
+        # `gone` uninstalled the app: OneSignal reports its only subscription invalid.
+        prefix = "invalid-" if user == gone else "sub-"
+        await register_device(db, user, f"{prefix}{user}", "android")
     # `online` has a socket open on some web process (what the Socket.IO server records).
     redis.Redis.from_url(settings.redis.url).zadd(presence_key(online), {"sid1": time.time() + 60})
     ids = {}
-    for user in (online, offline):
+    for user in (online, offline, gone):
         event = {"id": f"m-{user}", "type": "message.sent"}
         message = Message(user, "messages", "New message", "You have a new message.", "http://x")
         ids[user] = (await store(db, event, message)).id
@@ -72,13 +74,20 @@ async def test_chat_pushes_skip_a_recipient_who_is_connected(
     for notification_id in ids.values():
         dramatiq.get_broker().get_actor("notifications.send_push").send(notification_id)
 
-    async def both_done() -> bool:
+    async def all_done() -> bool:
         docs = [await db.notifications.find_one({"_id": i}) for i in ids.values()]
         return all(d["push_status"] in ("sent", "skipped") for d in docs)
 
-    await eventually(both_done, 60)
+    await eventually(all_done, 60)
     assert (await db.notifications.find_one({"_id": ids[online]}))["push_status"] == "skipped"
     assert (await db.notifications.find_one({"_id": ids[offline]}))["push_status"] == "sent"
+    # Nothing reached `gone`: not recorded as sent, and the dead device is forgotten.
+    assert (await db.notifications.find_one({"_id": ids[gone]}))["push_status"] == "skipped"
+
+    async def forgotten() -> bool:
+        return await db[DEVICES].find_one({"user_id": gone}) is None
+
+    await eventually(forgotten, 10)
     await asyncio.sleep(0.5)
     assert len(sent_pushes(data_dir, {ids[offline]})) == 1
     assert sent_pushes(data_dir, {ids[online]}) == []
