@@ -71,11 +71,8 @@ async def bare_round_trips(servers: str, pause: float) -> list[float]:
     """Produce one message, wait until a joined consumer has it; repeated.
 
     The consumer asks for the same fetch wait as the streams process. With `pause`, each
-    message is produced `pause` seconds after the previous one was consumed, so it arrives
-    while the consumer's fetch is held, as an API write's event does (the write itself
-    takes several ms). The embedded broker answers a held fetch only when about half its
-    wait has passed, not when a record arrives, which a back-to-back loop (pause 0, the
-    record already there when the next fetch comes) never sees.
+    message is produced `pause` seconds after the previous one was consumed, so it reaches
+    an idle consumer whose fetch is held, as an API write's event does.
     """
     from streams.app import FETCH_MAX_WAIT_MS
 

@@ -64,9 +64,12 @@ class _LazyConfig:
 
 
 # Faust asks the broker to hold each fetch up to 1.5 s (hard-coded). Measured on the
-# embedded broker, a held fetch is not answered when a record arrives, so every event
-# waited most of that time (~750 ms from API write to notification). Shorter fetches cut
-# that to the poll interval, for one cheap request per interval while idle.
+# embedded broker, a fetch held for Faust's consumer (whose event loop runs in a thread of
+# its own) is answered after about half its wait, not when a record arrives, so every
+# event waited ~750 ms. A consumer on the producer's own loop is answered at once; the
+# same consumer moved to a thread is not (cause not found). Shorter fetches bound the wait
+# to ~50 ms, for one cheap request per 50 ms while idle (a 10 ms wait cut it to ~5 ms but
+# tripled the idle CPU of the streams process and the broker).
 FETCH_MAX_WAIT_MS = 100
 _create_worker_consumer = AIOKafkaConsumerThread._create_worker_consumer
 
