@@ -11,6 +11,7 @@ from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from api.middleware.request_id import request_id_of
 from config.logging import get_logger
 from domain.shared import errors as domain_errors
 
@@ -109,8 +110,12 @@ def handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respo
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled_error", path=request.url.path)
-    return problem(500, "The server could not complete the request")
+    log.exception("unhandled_error", path=request.url.path)  # the log line carries request_id
+    # The body says nothing about the failure itself, so it names the request instead: the
+    # id a client can quote to find this log line (the X-Request-ID header is easily lost).
+    return problem(
+        500, "The server could not complete the request", request_id=request_id_of(request.scope)
+    )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
