@@ -27,6 +27,8 @@ from api.security import provide_current_user
 from api.startup import create_indexes
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
+from domain.events.outbox import announce_to
+from infra.outbox_signal import OutboxAnnouncer
 from infra.resources import Resources
 
 JSON_BODY_LIMIT = 1024 * 1024  # uploads raise it per route
@@ -43,9 +45,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         resources = Resources.open(settings)
         app.state.resources = resources
         retrying = await create_indexes(resources.db)
+        announcer = OutboxAnnouncer(resources.redis)
+        announcer.start()
+        announce_to(announcer.notify)  # the relays claim new events at once
         try:
             yield
         finally:
+            announce_to(None)
+            await announcer.stop()
             if retrying is not None:
                 retrying.cancel()
             await resources.close()

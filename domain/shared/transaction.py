@@ -79,14 +79,36 @@ async def _taking_turns(client: Any) -> AsyncIterator[None]:
             _thread_lock.release()
 
 
+# Per open session: what to run once its transaction has committed.
+_after_commit: dict[int, list[Callable[[], None]]] = {}
+
+
+def after_commit(session: Any, callback: Callable[[], None]) -> None:
+    """Run `callback` once `session`'s transaction commits (never if it aborts); at once
+    when there is no transaction (`session` None). Callbacks must be quick and not raise."""
+    pending = _after_commit.get(id(session)) if session is not None else None
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
 @asynccontextmanager
 async def transaction(client: Any) -> AsyncIterator[Any]:
     """Yields a session inside a transaction; commits on success, aborts on error."""
     turn = (
         contextlib.nullcontext() if await isolates_transactions(client) else _taking_turns(client)
     )
-    async with turn, await client.start_session() as session, session.start_transaction():
-        yield session
+    committed: list[Callable[[], None]] = []
+    async with turn, await client.start_session() as session:
+        _after_commit[id(session)] = committed
+        try:
+            async with session.start_transaction():
+                yield session
+        finally:
+            del _after_commit[id(session)]
+    for callback in committed:  # only reached once the transaction committed
+        callback()
 
 
 def is_transient(exc: PyMongoError) -> bool:

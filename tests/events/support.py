@@ -12,7 +12,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from domain.events import Actor, Event, Subject, new_event
+from domain.events import Actor, Event, Subject, new_event, publish
+from domain.shared.transaction import transaction
 
 
 async def eventually(
@@ -96,3 +97,14 @@ def appointment_confirmed(patient_id: str, doctor_id: str) -> Event:
         patient_id=patient_id,
         data={"patient_id": patient_id, "doctor_id": doctor_id, "start": "2030-01-01T09:00:00Z"},
     )
+
+
+async def confirm_appointment(client: Any, db: Any, patient_id: str, doctor_id: str) -> Event:
+    """A confirmed appointment and its event, written in one transaction as a service does."""
+    event = appointment_confirmed(patient_id, doctor_id)
+    async with transaction(client) as session:
+        await db.appointments.insert_one(
+            {"_id": event.subject.id, "status": "confirmed"}, session=session
+        )
+        await publish(db, event, session=session)
+    return event

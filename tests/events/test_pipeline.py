@@ -13,11 +13,11 @@ from config.settings import Settings
 from domain.audit.chain import AUDIT_LOGS, verify
 from domain.events import publish
 from domain.notifications.devices import register_device
-from domain.shared.transaction import transaction
 from infra.mongo import create_mongo_client
 from tests.events.support import (
     add_user,
     appointment_confirmed,
+    confirm_appointment,
     eventually,
     sent_emails,
     sent_pushes,
@@ -37,12 +37,7 @@ async def test_a_domain_write_reaches_audit_inbox_mail_and_push(
     platform.start("streams")
     platform.start("worker")
 
-    event = appointment_confirmed(patient, doctor)
-    async with transaction(client) as session:
-        await db.appointments.insert_one(
-            {"_id": event.subject.id, "status": "confirmed"}, session=session
-        )
-        await publish(db, event, session=session)
+    event = await confirm_appointment(client, db, patient, doctor)
 
     audit = await eventually(lambda: db[AUDIT_LOGS].find_one({"event_id": event.id}), 90)
     assert audit["category"] == "appointment" and audit["action"] == "U"
