@@ -70,16 +70,16 @@ def _settings() -> Any:
 async def bare_round_trips(servers: str, pause: float) -> list[float]:
     """Produce one message, wait until a joined consumer has it; repeated.
 
-    The consumer asks for the same fetch wait as the streams process. With `pause`, each
-    message is produced `pause` seconds after the previous one was consumed, so it reaches
-    an idle consumer whose fetch is held, as an API write's event does.
+    The consumer asks for the fetch wait the streams process uses while events flow. With
+    `pause`, each message is produced `pause` seconds after the previous one was consumed,
+    so it reaches an idle consumer whose fetch is held, as an API write's event does.
     """
-    from streams.app import FETCH_MAX_WAIT_MS
+    from streams.fetch_pace import BUSY_WAIT_MS
 
     topic = f"bench.rtt.{uuid.uuid4().hex[:8]}"
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=servers, group_id=f"rtt-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest", fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        auto_offset_reset="earliest", fetch_max_wait_ms=BUSY_WAIT_MS,
     )  # fmt: skip
     producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", linger_ms=0)
     await producer.start()

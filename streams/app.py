@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import faust
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from config.settings import get_settings
+from streams import fetch_pace
 
 
 class _LazyConfig:
@@ -63,27 +63,9 @@ class _LazyConfig:
     table_standby_replicas = 0
 
 
-# Faust asks the broker to hold each fetch up to 1.5 s (hard-coded). Measured on the
-# embedded broker, a fetch held for Faust's consumer (whose event loop runs in a thread of
-# its own) is answered after about half its wait, not when a record arrives, so every
-# event waited ~750 ms. A consumer on the producer's own loop is answered at once; the
-# same consumer moved to a thread is not (cause not found). Shorter fetches bound the wait
-# to ~50 ms, for one cheap request per 50 ms while idle (a 10 ms wait cut it to ~5 ms but
-# tripled the idle CPU of the streams process and the broker).
-FETCH_MAX_WAIT_MS = 100
-_create_worker_consumer = AIOKafkaConsumerThread._create_worker_consumer
-
-
-def _short_fetch_consumer(self: Any, transport: Any) -> Any:
-    consumer = _create_worker_consumer(self, transport)
-    consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when its fetcher starts
-    return consumer
-
-
-AIOKafkaConsumerThread._create_worker_consumer = _short_fetch_consumer  # type: ignore[method-assign]
-
 app: Any = faust.App("esante-streams", autodiscover=False)
 app.config_from_object(_LazyConfig())
+fetch_pace.install(app)  # short fetch waits while events flow (see streams/fetch_pace.py)
 
 # Agents register themselves on import.
 import streams.agents  # noqa: E402, F401

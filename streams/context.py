@@ -27,10 +27,13 @@ class StreamsContext:
             self.producer = producer
         return self.producer
 
-    async def close(self) -> None:
+    async def close_producer(self) -> None:
         if self.producer is not None:
-            await self.producer.stop()
-            self.producer = None
+            producer, self.producer = self.producer, None
+            await producer.stop()
+
+    async def close(self) -> None:
+        await self.close_producer()
         self.mongo.close()
 
 

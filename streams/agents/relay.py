@@ -40,6 +40,7 @@ async def relay_outbox() -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await listener
         await redis.aclose()
+        await context.close_producer()  # the relay is its only user
 
 
 async def _relay_forever(context: StreamsContext, idle: float, woken: asyncio.Event) -> None:
