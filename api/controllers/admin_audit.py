@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import dramatiq
-from litestar import Controller, get
+from litestar import get
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Stream
 from pydantic import BaseModel
 
 from actors.inspection import QueueInspector
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.controller_bases import AdminController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from api.openapi_problems import streamed_as
-from api.security import BEARER, requires_role
 from domain.accounts import Principal
 from domain.audit import queries
 from domain.audit.chain import verify
@@ -82,14 +82,11 @@ async def _page(
     return AuditPage(items=items, total=total, page=page, page_size=page_size)
 
 
-class AdminAuditController(Controller):
+class AdminAuditController(AdminController):
     path = "/api/v1/admin"
-    tags = ["administration"]
-    guards = [requires_role("admin")]
-    security = BEARER
     dependencies = {
         "filters": Provide(provide_filters, sync_to_thread=False),
-        "context": Provide(provide_event_context, sync_to_thread=False),
+        **AdminController.dependencies,
     }
 
     @get("/audit-logs", summary="Audit records, newest first, by any combination of filters")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import dramatiq
-from litestar import Controller, delete, get, post
-from litestar.di import Provide
+from litestar import delete, get, post
 from litestar.exceptions import NotFoundException
 from pydantic import BaseModel
 
 from actors.inspection import QueueInspector
-from api.controllers.providers import PageParam, PageSizeParam, provide_event_context
-from api.security import BEARER, requires_role
+from api.controllers.controller_bases import AdminController
+from api.controllers.providers import PageParam, PageSizeParam
 from domain.accounts import Principal
 from domain.events import Actor, EventContext, EventType, Subject, new_event, publish
 from domain.events.relay import backlog
@@ -86,12 +86,26 @@ async def _record(
     await publish(resources.db, event)
 
 
-class AdminOperationsController(Controller):
+async def _settle_dead_letter(
+    resources: Resources,
+    name: str,
+    message_id: str,
+    settle: Callable[[QueueInspector, str, str], Awaitable[bool]],
+    admin: Principal,
+    action: str,
+    context: EventContext,
+) -> None:
+    """Requeues or deletes one dead letter; an unknown queue or letter is a 404 and records
+    no admin action."""
+    inspector = await _known_queue(resources, name)
+    if not await settle(inspector, name, message_id):
+        raise NotFoundException(f"No dead letter {message_id} in {name}")
+    subject = Subject(type="dead_letter", id=message_id)
+    await _record(resources, admin, action, subject, context)
+
+
+class AdminOperationsController(AdminController):
     path = "/api/v1/admin"
-    tags = ["administration"]
-    guards = [requires_role("admin")]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @get("/queues", summary="Dramatiq queues with ready, delayed and dead counts")
     async def queues(self, resources: Resources) -> list[QueueOut]:
@@ -131,11 +145,15 @@ class AdminOperationsController(Controller):
         current_user: Principal,
         context: EventContext,
     ) -> dict[str, str]:
-        inspector = await _known_queue(resources, name)
-        if not await inspector.requeue(name, message_id):
-            raise NotFoundException(f"No dead letter {message_id} in {name}")
-        subject = Subject(type="dead_letter", id=message_id)
-        await _record(resources, current_user, "dead_letter.requeued", subject, context)
+        await _settle_dead_letter(
+            resources,
+            name,
+            message_id,
+            QueueInspector.requeue,
+            current_user,
+            "dead_letter.requeued",
+            context,
+        )
         return {"status": "requeued", "message_id": message_id, "queue": name}
 
     @delete(
@@ -151,11 +169,15 @@ class AdminOperationsController(Controller):
         current_user: Principal,
         context: EventContext,
     ) -> None:
-        inspector = await _known_queue(resources, name)
-        if not await inspector.delete(name, message_id):
-            raise NotFoundException(f"No dead letter {message_id} in {name}")
-        subject = Subject(type="dead_letter", id=message_id)
-        await _record(resources, current_user, "dead_letter.deleted", subject, context)
+        await _settle_dead_letter(
+            resources,
+            name,
+            message_id,
+            QueueInspector.delete,
+            current_user,
+            "dead_letter.deleted",
+            context,
+        )
 
     @get("/scheduler/jobs", summary="Scheduler jobs with next run time and last result")
     async def jobs(self, resources: Resources) -> list[JobOut]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, patch
-from litestar.di import Provide
+from litestar import get, patch
 from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict
 
 from api.controllers.auth_schemas import UserOut
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
-from api.security import BEARER, requires_role
+from api.controllers.controller_bases import AdminController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from domain.accounts import AccountsEnv, Principal
 from domain.accounts.administration import set_active
 from domain.accounts.directory import UserFilter, list_users
@@ -42,12 +41,8 @@ def _out(user: Any) -> AdminUserOut:
     return AdminUserOut(**UserOut.of(user).model_dump(), active=user.active)
 
 
-class AdminUsersController(Controller):
+class AdminUsersController(AdminController):
     path = "/api/v1/admin/users"
-    tags = ["administration"]
-    guards = [requires_role("admin")]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @get("/", summary="Accounts, newest first, filtered by role, state or name/email")
     async def list_users(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar import get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
-from api.security import BEARER, authenticated, requires_role
+from api.controllers.controller_bases import SignedInController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
+from api.security import requires_role
 from domain.accounts import Principal
 from domain.appointments.booking import book
 from domain.appointments.lifecycle import change_status
@@ -32,12 +32,9 @@ class ReasonIn(BaseModel):
     reason: str | None = None
 
 
-class AppointmentsController(Controller):
+class AppointmentsController(SignedInController):
     path = "/api/v1/appointments"
     tags = ["appointments"]
-    guards = [authenticated]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @post("/", summary="Book a slot (patients)", status_code=201, guards=[requires_role("patient")])
     async def create(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, get, post
-from litestar.connection import ASGIConnection
 from litestar.di import Provide
 
 from actors.dispatch import DeferredJobQueue
@@ -22,8 +19,8 @@ from api.controllers.auth_schemas import (
     TokenPairOut,
     UserOut,
 )
+from api.controllers.providers import provide_event_context
 from api.openapi_problems import problems
-from api.request_context import event_context
 from api.security import BEARER, authenticated
 from domain.accounts import (
     AccountsEnv,
@@ -46,16 +43,12 @@ def provide_accounts(resources: Resources) -> AccountsEnv:
     return AccountsEnv.from_resources(resources)
 
 
-def provide_context(request: ASGIConnection[Any, Any, Any, Any]) -> EventContext:
-    return event_context(request)
-
-
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
     dependencies = {
         "accounts": Provide(provide_accounts, sync_to_thread=False),
-        "context": Provide(provide_context, sync_to_thread=False),
+        "context": Provide(provide_event_context, sync_to_thread=False),
     }
 
     @post(

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
-from litestar.di import Provide
+from litestar import get, patch, post
 
-from api.controllers.providers import actor_of, provide_event_context
+from api.controllers.controller_bases import SignedInController
+from api.controllers.providers import actor_of
 from api.controllers.records_responses import ConsultationOut, NoteOut
 from api.controllers.records_schemas import ConsultationIn, ConsultationPatch, NoteIn, body_of
-from api.security import BEARER, authenticated, requires_role
+from api.security import requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
 from domain.records import consultations, notes
 from infra.resources import Resources
 
 
-class ConsultationsController(Controller):
+class ConsultationsController(SignedInController):
     path = "/api/v1/consultations"
     tags = ["medical records"]
-    guards = [authenticated]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @post("/", summary="Record a consultation (doctors)", guards=[requires_role("doctor")])
     async def create(

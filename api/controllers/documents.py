@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, post
+from litestar import delete, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from actors.dispatch import DeferredJobQueue
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.controller_bases import SignedInController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from api.controllers.records_responses import DocumentOut, DownloadOut, Page
 from api.controllers.records_schemas import DocumentForm
-from api.security import BEARER, authenticated, requires_role
+from api.security import requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
 from domain.records import documents
@@ -29,13 +30,11 @@ def provide_document_storage(resources: Resources) -> DocumentStorage:
     return DocumentStorage(resources.s3, resources.settings.s3.bucket)
 
 
-class DocumentsController(Controller):
+class DocumentsController(SignedInController):
     path = "/api/v1/documents"
     tags = ["medical records"]
-    guards = [authenticated]
-    security = BEARER
     dependencies = {
-        "context": Provide(provide_event_context, sync_to_thread=False),
+        **SignedInController.dependencies,
         "storage": Provide(provide_document_storage, sync_to_thread=False),
     }
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
-from litestar.di import Provide
+from litestar import get
 
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.controller_bases import SignedInController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from api.controllers.records_responses import AccessLogEntryOut, Page, TimelineItemOut
-from api.security import BEARER, authenticated, requires_role
+from api.security import requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
 from domain.records.access_log import my_access_log
@@ -17,12 +17,9 @@ from domain.records.timeline import patient_timeline
 from infra.resources import Resources
 
 
-class PatientRecordsController(Controller):
+class PatientRecordsController(SignedInController):
     path = "/api/v1/patients"
     tags = ["medical records"]
-    guards = [authenticated]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @get(
         "/me/access-log",

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
-from litestar.di import Provide
+from litestar import get, patch, post
 
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.controller_bases import SignedInController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from api.controllers.records_responses import Page, PrescriptionOut, VersionsOut
 from api.controllers.records_schemas import PrescriptionIn, PrescriptionPatch, body_of
-from api.security import BEARER, authenticated, requires_role
+from api.security import requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
 from domain.records import prescriptions
 from infra.resources import Resources
 
 
-class PrescriptionsController(Controller):
+class PrescriptionsController(SignedInController):
     path = "/api/v1/prescriptions"
     tags = ["medical records"]
-    guards = [authenticated]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @post(
         "/",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar import get, post
 from pydantic import BaseModel, Field
 
-from api.controllers.providers import PageParam, PageSizeParam, actor_of, provide_event_context
+from api.controllers.controller_bases import SignedInController
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from api.controllers.referral_schemas import ReferralOut, ReferralPage
-from api.security import BEARER, authenticated, requires_role
+from api.security import requires_role
 from domain.accounts import Principal
 from domain.appointments.queries import to_view as appointment_view
 from domain.events import EventContext
@@ -40,12 +40,9 @@ class BookIn(BaseModel):
     mode: Literal["in_person", "video"] | None = None
 
 
-class ReferralsController(Controller):
+class ReferralsController(SignedInController):
     path = "/api/v1/referrals"
     tags = ["referrals"]
-    guards = [authenticated]
-    security = BEARER
-    dependencies = {"context": Provide(provide_event_context, sync_to_thread=False)}
 
     @post("/", status_code=201, summary="Refer a patient", guards=[requires_role("doctor")])
     async def create(
