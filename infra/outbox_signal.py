@@ -37,6 +37,7 @@ class OutboxAnnouncer:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     def notify(self) -> None:
+        """From the event loop that started it: every outbox write is made on that loop."""
         self._wanted.set()
 
     async def _run(self) -> None:
