@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import socket
+import sys
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -46,6 +47,7 @@ def _libc_send() -> Any:
 
 _SEND_KEEPING_GIL = _libc_send()
 _NO_SIGPIPE = getattr(socket, "MSG_NOSIGNAL", 0)
+_QUIET_SWITCH_SECONDS = 0.1
 
 
 def _hand_to_kernel(sock: Any, data: bytes) -> None:
@@ -55,6 +57,34 @@ def _hand_to_kernel(sock: Any, data: bytes) -> None:
             return
         data = data[max(sent, 0) :]  # a full buffer or an error: the ordinary path says which
     sock.sendall(data)
+
+
+def _hand_both_to_kernel(
+    first: Any, first_data: bytes, second: Any, second_data: bytes
+) -> tuple[int, int]:
+    """Both sends back to back where both sockets are plain; returns the bytes of each that
+    went out (the rest goes through `_hand_to_kernel`).
+
+    Holding the GIL through a C call is not enough: between two calls the interpreter
+    checks whether another thread has asked for it, and hands it over after a switch
+    interval, which with the worker's threads busy can stand between the sends for
+    milliseconds. So there is no Python function call between them, and while they run the
+    switch interval is long, so that threads starting to wait do not ask.
+    """
+    send = _SEND_KEEPING_GIL
+    if send is None or type(first) is not socket.socket or type(second) is not socket.socket:
+        return 0, 0
+    first_fd, second_fd = first.fileno(), second.fileno()
+    first_len, second_len = len(first_data), len(second_data)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(_QUIET_SWITCH_SECONDS)
+    try:
+        sent = send(first_fd, first_data, first_len, _NO_SIGPIPE)
+        if sent != first_len:  # a full buffer or an error: the ordinary path says which
+            return max(sent, 0), 0
+        return first_len, max(send(second_fd, second_data, second_len, _NO_SIGPIPE), 0)
+    finally:
+        sys.setswitchinterval(interval)
 
 
 class Trailer(Protocol):
@@ -88,12 +118,16 @@ def update_one_then_send(
             0, command, database.name, None, collection.codec_options,
             ctx=conn.compression_context,
         )  # fmt: skip
+        store = getattr(conn.conn, "get_conn", conn.conn)
+        request_sent, trailer_sent = _hand_both_to_kernel(store, data, trailer.socket, trailer.data)
         try:
-            _hand_to_kernel(getattr(conn.conn, "get_conn", conn.conn), data)
+            if request_sent < len(data):  # TLS, a full buffer or an error
+                _hand_to_kernel(store, data[request_sent:])
         except BaseException as failure:
             conn._raise_connection_failure(failure)  # closes the connection, raises
         try:
-            _hand_to_kernel(trailer.socket, trailer.data)
+            if trailer_sent < len(trailer.data):
+                _hand_to_kernel(trailer.socket, trailer.data[trailer_sent:])
             trailer.sent = True
         finally:
             reply = conn.receive_message(request_id)
