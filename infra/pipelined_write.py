@@ -25,6 +25,7 @@ import ctypes
 import ctypes.util
 import socket
 import sys
+import threading
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -46,13 +47,17 @@ def _libc_send() -> Any:
 
 
 _SEND_KEEPING_GIL = _libc_send()
-_NO_SIGPIPE = getattr(socket, "MSG_NOSIGNAL", 0)
+# Never SIGPIPE, and never block while holding the GIL: a full buffer (a peer that stopped
+# reading) returns at once and the rest goes through the ordinary send, which waits
+# without the GIL.
+_SEND_FLAGS = getattr(socket, "MSG_NOSIGNAL", 0) | getattr(socket, "MSG_DONTWAIT", 0)
 _QUIET_SWITCH_SECONDS = 0.1
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def _hand_to_kernel(sock: Any, data: bytes) -> None:
     if _SEND_KEEPING_GIL is not None and type(sock) is socket.socket:
-        sent = _SEND_KEEPING_GIL(sock.fileno(), data, len(data), _NO_SIGPIPE)
+        sent = _SEND_KEEPING_GIL(sock.fileno(), data, len(data), _SEND_FLAGS)
         if sent == len(data):
             return
         data = data[max(sent, 0) :]  # a full buffer or an error: the ordinary path says which
@@ -76,15 +81,18 @@ def _hand_both_to_kernel(
         return 0, 0
     first_fd, second_fd = first.fileno(), second.fileno()
     first_len, second_len = len(first_data), len(second_data)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(_QUIET_SWITCH_SECONDS)
-    try:
-        sent = send(first_fd, first_data, first_len, _NO_SIGPIPE)
-        if sent != first_len:  # a full buffer or an error: the ordinary path says which
-            return max(sent, 0), 0
-        return first_len, max(send(second_fd, second_data, second_len, _NO_SIGPIPE), 0)
-    finally:
-        sys.setswitchinterval(interval)
+    # One thread at a time: the switch interval is the process's, and two threads saving
+    # and restoring it across each other would leave the long one in place.
+    with _ONE_AT_A_TIME:
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(_QUIET_SWITCH_SECONDS)
+        try:
+            sent = send(first_fd, first_data, first_len, _SEND_FLAGS)
+            if sent != first_len:  # a full buffer or an error: the ordinary path says which
+                return max(sent, 0), 0
+            return first_len, max(send(second_fd, second_data, second_len, _SEND_FLAGS), 0)
+        finally:
+            sys.setswitchinterval(interval)
 
 
 class Trailer(Protocol):
