@@ -5,9 +5,17 @@ order: the update's request handed to the kernel, then the SMTP end-of-data mark
 to the kernel, then the update's reply read. A process killed at any instant then leaves
 both requests out (the kernel flushes what was handed to it, and the database applies a
 request it received whatever became of the sender) or neither, except for the moment
-between the two sends on one thread: microseconds, instead of the database's whole round
-trip (about 2 ms mean and 16 ms at p99 on the embedded store under load) during which the
-update was applied but the marker not yet sent.
+between the two sends on one thread: a few microseconds, instead of the database's whole
+round trip (about 2 ms mean and 16 ms at p99 on the embedded store under load) during
+which the update was applied but the marker not yet sent.
+
+That moment cannot be removed: two sockets take two system calls, and a SIGKILL landing
+between them (or a machine dying) leaves the record without the message. It is kept as
+short as the kernel allows. Over TCP the update's request is only queued (MSG_MORE: held
+back like TCP_CORK, a copy into the socket buffer of about 2 us) and pushed out after the
+marker has gone, so the gap does not include the loopback transmit and the wake-up of the
+database (4 to 10 us more). A process killed after the marker still transmits the queued
+request: closing a socket flushes what it holds.
 
 On plaintext connections both are handed to the kernel without letting go of the GIL (a
 libc `send` through ctypes): Python's own socket calls release it, and getting it back
@@ -21,6 +29,7 @@ held still by the pinned pymongo range and exercised by every email the tests de
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import socket
@@ -51,6 +60,7 @@ _SEND_KEEPING_GIL = _libc_send()
 # reading) returns at once and the rest goes through the ordinary send, which waits
 # without the GIL.
 _SEND_FLAGS = getattr(socket, "MSG_NOSIGNAL", 0) | getattr(socket, "MSG_DONTWAIT", 0)
+_HOLD_BACK = getattr(socket, "MSG_MORE", 0)
 _QUIET_SWITCH_SECONDS = 0.1
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -81,18 +91,33 @@ def _hand_both_to_kernel(
         return 0, 0
     first_fd, second_fd = first.fileno(), second.fileno()
     first_len, second_len = len(first_data), len(second_data)
+    hold_back = _HOLD_BACK if _is_tcp(first) else 0
     # One thread at a time: the switch interval is the process's, and two threads saving
     # and restoring it across each other would leave the long one in place.
     with _ONE_AT_A_TIME:
         interval = sys.getswitchinterval()
         sys.setswitchinterval(_QUIET_SWITCH_SECONDS)
         try:
-            sent = send(first_fd, first_data, first_len, _SEND_FLAGS)
+            sent = send(first_fd, first_data, first_len, _SEND_FLAGS | hold_back)
             if sent != first_len:  # a full buffer or an error: the ordinary path says which
                 return max(sent, 0), 0
             return first_len, max(send(second_fd, second_data, second_len, _SEND_FLAGS), 0)
         finally:
             sys.setswitchinterval(interval)
+            if hold_back:
+                _push(first)
+
+
+def _is_tcp(sock: socket.socket) -> bool:
+    return sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
+
+
+def _push(sock: socket.socket) -> None:
+    """Transmit what MSG_MORE held back: turning TCP_NODELAY on pushes pending segments
+    (pymongo runs its connections with it on, so nothing else changes)."""
+    # A closed or failed connection raises here: the reply read that follows reports it.
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class Trailer(Protocol):
