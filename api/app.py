@@ -27,6 +27,7 @@ from api.security import provide_current_user
 from api.startup import create_indexes
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
+from domain.accounts.passwords import start_hashing, stop_hashing
 from domain.events.outbox import announce_to
 from infra.outbox_signal import OutboxAnnouncer
 from infra.resources import Resources
@@ -48,10 +49,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         announcer = OutboxAnnouncer(resources.redis)
         announcer.start()
         announce_to(announcer.notify)  # the relays claim new events at once
+        await start_hashing()
         try:
             yield
         finally:
             announce_to(None)
+            stop_hashing()
             await announcer.stop()
             if retrying is not None:
                 retrying.cancel()

@@ -1,32 +1,31 @@
 """Password policy and bcrypt hashing, always off the event loop.
 
 bcrypt only reads the first 72 bytes of a password, so anything longer would silently
-accept a different password: longer ones are refused instead. Hashing runs on a pool as
-wide as the machine so that a login flood saturates the cores without queueing other
-blocking work (S3 calls, files) behind it.
+accept a different password: longer ones are refused instead. Hashing runs on a pool of
+background processes as wide as the machine (`domain/shared/background_cpu.py`): a login flood
+saturates the cores with CPU time nothing else wants, without queueing other blocking work
+(S3 calls, files) behind it or delaying other requests.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import secrets
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import bcrypt
 
 from domain.accounts.common_passwords import COMMON_PASSWORDS
+from domain.shared.background_cpu import background_pool
 from domain.shared.errors import InvalidInput
 
 T = TypeVar("T")
 MIN_CHARACTERS = 8
 MAX_BYTES = 72
-HASHING_NICENESS = 19
 
 
 def password_problem(password: str) -> str | None:
@@ -49,29 +48,38 @@ def check_policy(password: str, *, field: str = "password") -> None:
         raise InvalidInput(problem, field=field)
 
 
-def _yield_to_the_event_loop() -> None:
-    """Runs in each hashing thread: hashing only gets the CPU time nothing else wants, so
-    a sign-in flood uses every idle cycle without delaying other requests. Linux's
-    SCHED_IDLE policy (per thread) lets any other thread preempt hashing the moment it
-    wakes; where that is refused, the lowest nice value is the next best thing."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # 0: this thread
-    except (AttributeError, OSError):
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
-
-
 @lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(
-        max_workers=os.cpu_count() or 1,
-        thread_name_prefix="bcrypt",
-        initializer=_yield_to_the_event_loop,
-    )
+def _pool() -> Executor:
+    return background_pool(os.cpu_count() or 1)
 
 
 async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
-    return await asyncio.get_running_loop().run_in_executor(_pool(), fn, *args)
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_pool(), fn, *args)
+    except BrokenExecutor:
+        # A worker died (killed, out of memory): the pool refuses all further work, so
+        # start a fresh one and try once more.
+        _pool.cache_clear()
+        return await loop.run_in_executor(_pool(), fn, *args)
+
+
+async def start_hashing() -> None:
+    """Start every hashing process now (the web server does at start-up), so that the first
+    sign-ins do not wait for them."""
+    await asyncio.gather(*(_off_loop(_started) for _ in range(os.cpu_count() or 1)))
+
+
+def stop_hashing() -> None:
+    """Stop the hashing processes (the web server does on shutdown); the next hash starts
+    them again."""
+    if _pool.cache_info().currsize:
+        _pool().shutdown(wait=True, cancel_futures=True)
+        _pool.cache_clear()
+
+
+def _started() -> int:
+    return os.getpid()
 
 
 def _hash(password: str, rounds: int) -> str:
