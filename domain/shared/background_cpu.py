@@ -3,22 +3,24 @@ else on the machine wants.
 
 Threads are not enough. Linux lets a SCHED_IDLE or nice-19 thread yield to the other
 threads of its own scheduling group, but the kernel first shares the CPU between groups:
-cgroups, or, where processes sit in the root cgroup, sessions ("autogroups", the default on
-most VMs, and what `esante dev` gives each of its processes). A web process whose hashing
-threads keep both cores busy therefore holds its group's full share against every other
-group: the reverse proxy, the database, a health check's client. Measured here, a login
-flood raised the p99 of `/health/live` from about 1.6 ms to 5 ms with SCHED_IDLE threads.
+cgroups, or, where processes sit in the root cgroup, sessions ("autogroups", enabled in most
+distributions' kernels; `esante dev` and systemd give each process a session of its own).
+A web process whose hashing threads keep both cores busy therefore holds its group's full
+share against every other group: the reverse proxy, the database, a health check's client.
+Measured here, a login flood raised the p99 of `/health/live` from about 1.6 ms to 5 ms
+with SCHED_IDLE threads.
 
 So each worker is a process of its own, in a session of its own, and asks the scheduler for
 as little as it can without special rights:
 - its autogroup's nice value is 19 (`/proc/self/autogroup`), so the group weighs 15 against
   1024 for the others;
 - the process is nice 19 with a long time slice (100 ms through `sched_setattr`, Linux 6.12
-  and later), which lets any waking task with an ordinary slice preempt it at once
-  (EEVDF's short-slice preemption) instead of waiting for its turn.
-With both, the same flood left the p99 at 0.7-0.9x idle, and logins/s unchanged. Each step
-that the system refuses (other kernels, other platforms) is skipped: the work still runs,
-at the lowest priority the system grants.
+  and later), so that a waking task with an ordinary slice preempts it on waking (EEVDF's
+  short-slice preemption) instead of waiting for its turn.
+Measured with the same flood: the autogroup alone left the p99 at 1.9-2.6x idle, both
+together at 0.7-1.1x; logins/s did not change. Each step that the system refuses (other
+kernels, other platforms) is skipped: the work still runs, at the lowest priority the
+system grants.
 
 Workers die with the web process: each watches its parent and exits when it is gone, since
 a worker in its own session no longer receives the terminal's Ctrl-C. They are spawned, not
