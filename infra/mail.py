@@ -93,7 +93,7 @@ class _EndOfDataCommit(smtplib.SMTP):
 class _CommitAtEndOfData(_EndOfDataCommit, SMTPClientWithResponse):
     """smtp:// and smtp+starttls://."""
 
-    def __init__(self, *, tls_context: ssl.SSLContext, **kwargs: Any) -> None:
+    def __init__(self, *, tls_context: ssl.SSLContext | None, **kwargs: Any) -> None:
         self._tls_context = tls_context
         super().__init__(**kwargs)
 
@@ -125,12 +125,17 @@ class _CommittingBackend(SMTPBackend):
 
 def smtp_options(settings: MailSettings) -> dict[str, Any]:
     url = urlparse(settings.smtp_url)
+    encrypted = url.scheme in ("smtps", "smtp+starttls")
     options: dict[str, Any] = {
         "host": url.hostname or "localhost",
         "port": url.port or (465 if url.scheme == "smtps" else 25),
         "timeout": 10,
         "ssl": url.scheme == "smtps",
-        "tls_context": ssl.create_default_context(cafile=settings.smtp_ca_file),
+        # Only where it is used: loading the system's CA bundle costs tens of milliseconds
+        # of CPU, once per worker thread.
+        "tls_context": (
+            ssl.create_default_context(cafile=settings.smtp_ca_file) if encrypted else None
+        ),
     }
     if url.username:
         options["user"] = unquote(url.username)
