@@ -21,6 +21,14 @@ class MaildirHandler:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        """Offer PIPELINING like production relays do (aiosmtpd reads commands one at a
+        time, so pipelined ones are answered in order)."""
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
         tmp = self.directory / f".{name}.tmp"

@@ -3,8 +3,6 @@ delivery record is still written at end-of-data."""
 
 from __future__ import annotations
 
-import email
-import logging
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from config.settings import MailSettings
 from config.stack.processes import free_port
 from config.stack.smtp_sink import MaildirHandler, SinkController
 from infra.mail import EndOfData, send_committed
+from tests.notifications.relays import received, serve
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +30,10 @@ def server_context(authority: trustme.CA) -> ssl.SSLContext:
     return context
 
 
-def _serve(controller: Controller) -> Iterator[Controller]:
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-session chatter
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def smtps(tmp_path: Path, server_context: ssl.SSLContext) -> Iterator[Controller]:
     handler = MaildirHandler(tmp_path / "smtps")
-    yield from _serve(SinkController(handler, hostname="127.0.0.1", port=free_port(),
+    yield from serve(SinkController(handler, hostname="127.0.0.1", port=free_port(),
                                      ssl_context=server_context))  # fmt: skip
 
 
@@ -52,7 +42,7 @@ def starttls(tmp_path: Path, server_context: ssl.SSLContext) -> Iterator[Control
     handler = MaildirHandler(tmp_path / "starttls")
     controller = SinkController(handler, hostname="127.0.0.1", port=free_port(),
                                 tls_context=server_context, require_starttls=True)  # fmt: skip
-    yield from _serve(controller)
+    yield from serve(controller)
 
 
 def _settings(url: str, ca_file: Path | None) -> MailSettings:
@@ -71,11 +61,6 @@ def _send(settings: MailSettings, recorded: list[str]) -> None:
                    message_id="<tls-1@esante>", commit=commit)  # fmt: skip
 
 
-def _received(controller: Controller) -> list[email.message.Message]:
-    directory: Path = controller.handler.directory
-    return [email.message_from_bytes(p.read_bytes()) for p in directory.glob("*.eml")]
-
-
 @pytest.mark.parametrize("scheme", ["smtps", "smtp+starttls"])
 def test_mail_over_tls_is_delivered_and_recorded(
     scheme: str, smtps: Controller, starttls: Controller, authority: trustme.CA, tmp_path: Path
@@ -88,7 +73,7 @@ def test_mail_over_tls_is_delivered_and_recorded(
     _send(_settings(f"{scheme}://127.0.0.1:{server.port}", ca_file), recorded)
 
     assert recorded == ["committed"]
-    [message] = _received(server)
+    [message] = received(server)
     assert message["Subject"] == "Appointment update"
 
 
@@ -102,4 +87,4 @@ def test_a_server_certificate_nobody_vouches_for_is_refused(
     with pytest.raises(ssl.SSLCertVerificationError):
         _send(_settings(f"{scheme}://127.0.0.1:{server.port}", None), recorded)
 
-    assert recorded == [] and _received(server) == []
+    assert recorded == [] and received(server) == []
