@@ -105,12 +105,15 @@ async def book(
         raise Forbidden("only patients book appointments")
     doctor_id, start, reason, mode = parse_booking(body)
     now = now or utcnow()
-    availability = await schedule.load_availability(db, doctor_id)
-    doctor = await get_user(db, doctor_id) if availability is not None else None
+    # Three independent reads at once: one round trip's wait instead of three.
+    availability, doctor, patient = await asyncio.gather(
+        schedule.load_availability(db, doctor_id),
+        get_user(db, doctor_id),
+        get_user(db, caller.id),
+    )
     if availability is None or doctor is None or not doctor.active:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
     slot = await open_slot(db, doctor_id, availability, start, now)
-    patient = await get_user(db, caller.id)
 
     doc = {
         "_id": ObjectId(),
