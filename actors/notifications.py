@@ -57,7 +57,7 @@ def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
 
 @dramatiq.actor(actor_name="notifications.send_email", queue_name=QUEUE)
 def send_email(notification_id: str) -> None:
-    from infra.mail import CommitRefused, EndOfData, send_committed
+    from infra.mail import CommitRefused, DeliveryUnconfirmed, EndOfData, send_committed
     from infra.pipelined_write import update_one_then_send
 
     db = worker_sync_db()
@@ -103,6 +103,12 @@ def send_email(notification_id: str) -> None:
             headers={"X-Esante-Notification": notification_id},
             commit=commit,
         )
+    except DeliveryUnconfirmed as unconfirmed:
+        # The message and its end marker are out and the delivery is recorded; sending it
+        # again could deliver it twice (see infra/mail.py).
+        log.warning("email_answer_lost_after_end_of_data", notification_id=notification_id,
+                    error=str(unconfirmed))  # fmt: skip
+        return
     except CommitRefused as refused:
         # Nothing was delivered (the marker never went out): give the claim back and start
         # over with a fresh one.

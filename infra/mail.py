@@ -34,6 +34,13 @@ class CommitRefused(Exception):
     """The commit hook declined: the message must not be delivered."""
 
 
+class DeliveryUnconfirmed(Exception):
+    """The whole message and its end marker went out, but the relay's answer never came
+    (the connection dropped or timed out). A relay holding the end marker takes the message
+    (RFC 1047), and the commit recorded it: it counts as delivered. It must not be sent
+    again, which is what the library's retry on disconnect would have done."""
+
+
 @dataclass
 class EndOfData:
     """The end-of-data marker still to send on an SMTP connection. The commit hook records
@@ -162,7 +169,10 @@ class _EndOfDataCommit(smtplib.SMTP):
             if not end.sent:
                 self.close()  # the server discards a message whose data never ended
             raise
-        return self.getreply()
+        try:
+            return self.getreply()
+        except smtplib.SMTPServerDisconnected as lost:
+            raise DeliveryUnconfirmed(str(lost)) from lost
 
 
 def _command(verb: str, argument: str = "", options: list[str] | None = None) -> str:
