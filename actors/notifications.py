@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import time
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
+from pymongo.errors import ConnectionFailure
 
 from actors.context import run_async, worker_db, worker_redis, worker_sync_db
 from config.logging import get_logger
@@ -18,8 +20,13 @@ from domain.notifications.devices import remove_subscriptions, subscriptions_of
 from domain.notifications.models import NOTIFICATIONS
 from domain.notifications.recipients import email_of
 
+if TYPE_CHECKING:
+    from infra.mail import EndOfData
+
 log = get_logger(__name__)
 QUEUE = "notifications"
+# Between attempts to record a delivery whose first answer was lost, while the claim lasts.
+RECORD_RETRY_PAUSES = (0.0, 0.1, 0.3, 0.8, 2.0)
 
 
 def _last_attempt() -> bool:
@@ -55,10 +62,59 @@ def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
     return text, markup
 
 
+def _record_then_end(db: Any, notification_id: str, claim: delivery.Claim, end: EndOfData) -> None:
+    """The commit hook of an email: record the delivery, then send the end-of-data marker.
+
+    Blocking and on this thread, with the record's request on the wire before the marker:
+    a crash in between would lose the email (see infra/pipelined_write.py), so nothing may
+    wait there.
+    """
+    from infra.mail import CommitRefused
+    from infra.pipelined_write import update_one_then_send
+
+    if delivery.lease_left(claim, "email") < delivery.LEASE_SECONDS / 2:
+        # Nobody can take a claim over before its lease runs out, so with half of it left
+        # the record below cannot be refused after the marker went out.
+        raise CommitRefused("too little of the delivery claim left")
+    filter_, update = delivery.commit_query(notification_id, "email", claim.token)
+    try:
+        if update_one_then_send(db[NOTIFICATIONS], filter_, update, end):
+            return
+    except ConnectionFailure as lost:
+        if not end.sent:
+            raise  # nothing was delivered: the claim is given back as after any failure
+        # The marker is out, so the message is delivered, but the store's answer was lost:
+        # the record may or may not have been applied. Giving the claim back now would
+        # have the retry send the message a second time.
+        log.warning("email_record_answer_lost", notification_id=notification_id,
+                    error=type(lost).__name__)  # fmt: skip
+    if not _recorded_as_delivered(db, notification_id, claim):
+        # The message is out and someone else holds the delivery: it may arrive twice.
+        log.error("email_commit_refused_after_sending", notification_id=notification_id)
+
+
+def _recorded_as_delivered(db: Any, notification_id: str, claim: delivery.Claim) -> bool:
+    """After the end marker went out: make the record say `sent` under the claim (the commit
+    is conditional on its token, so applying it again is harmless), waiting out a store
+    that does not answer for a few seconds, as long as the claim's lease lasts."""
+    from infra.mail import DeliveryUnconfirmed
+
+    failure: Exception | None = None
+    for pause in RECORD_RETRY_PAUSES:
+        time.sleep(pause)
+        if delivery.lease_left(claim, "email") <= 0:
+            break  # another job may take the delivery over from here on
+        try:
+            return delivery.commit(db, notification_id, "email", claim.token)
+        except ConnectionFailure as lost:
+            failure = lost
+    # Delivered, but the record still says `sending`: the job must still not be retried.
+    raise DeliveryUnconfirmed(f"the delivery could not be recorded: {failure}")
+
+
 @dramatiq.actor(actor_name="notifications.send_email", queue_name=QUEUE)
 def send_email(notification_id: str) -> None:
-    from infra.mail import CommitRefused, DeliveryUnconfirmed, EndOfData, send_committed
-    from infra.pipelined_write import update_one_then_send
+    from infra.mail import CommitRefused, DeliveryUnconfirmed, send_committed
 
     db = worker_sync_db()
     claim = delivery.claim(db, notification_id, "email")
@@ -73,23 +129,6 @@ def send_email(notification_id: str) -> None:
         delivery.finish_without_sending(db, notification_id, "email", claim.token)
         return
 
-    def commit(end: EndOfData) -> None:
-        # Blocking and on this thread, with the record's request on the wire before the
-        # end-of-data marker: a crash in between would lose the email (see
-        # infra/pipelined_write.py), so nothing may wait there.
-        if delivery.lease_left(claim, "email") < delivery.LEASE_SECONDS / 2:
-            # Nobody can take a claim over before its lease runs out, so with half of it
-            # left the record below cannot be refused after the marker went out.
-            raise CommitRefused("too little of the delivery claim left")
-        filter_, update = delivery.commit_query(notification_id, "email", claim.token)
-        collection = db[NOTIFICATIONS]
-        if update_one_then_send(collection, filter_, update, end):
-            return
-        if not delivery.committed_by(collection.find_one({"_id": notification_id}), "email",
-                                     claim.token):  # fmt: skip
-            # The message is out and someone else holds the delivery: it may arrive twice.
-            log.error("email_commit_refused_after_sending", notification_id=notification_id)
-
     text, markup = _email_bodies(notification)
     settings = get_settings()
     try:
@@ -101,7 +140,7 @@ def send_email(notification_id: str) -> None:
             html=markup,
             message_id=f"<{notification_id}@esante>",
             headers={"X-Esante-Notification": notification_id},
-            commit=commit,
+            commit=partial(_record_then_end, db, notification_id, claim),
         )
     except DeliveryUnconfirmed as unconfirmed:
         # The message and its end marker are out and the delivery is recorded; sending it
