@@ -11,7 +11,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 from pymongo.errors import ConnectionFailure
 
-from actors.context import run_async, worker_db, worker_redis, worker_sync_db
+from actors.context import worker_redis, worker_sync_db
 from config.logging import get_logger
 from config.settings import get_settings
 from domain.messaging.presence import presence_key
@@ -183,7 +183,7 @@ def send_push(notification_id: str) -> None:
         # The open socket already showed the message (`message:new`): no push on top.
         delivery.finish_without_sending(db, notification_id, "push", claim.token)
         return
-    subscriptions = run_async(subscriptions_of(worker_db(), notification["user_id"]))
+    subscriptions = subscriptions_of(db, notification["user_id"])
     if not subscriptions:
         delivery.finish_without_sending(db, notification_id, "push", claim.token)
         return
@@ -205,5 +205,5 @@ def send_push(notification_id: str) -> None:
     else:
         delivery.commit(db, notification_id, "push", claim.token)
     if invalid:
-        removed = run_async(remove_subscriptions(worker_db(), invalid))
+        removed = remove_subscriptions(db, invalid)
         log.info("push_subscriptions_removed", count=removed, user_id=notification["user_id"])

@@ -25,13 +25,14 @@ async def register_device(db: Any, user_id: str, subscription_id: str, platform:
     )
 
 
-async def subscriptions_of(db: Any, user_id: str) -> list[str]:
-    return [doc["_id"] async for doc in db[DEVICES].find({"user_id": user_id}, {"_id": 1})]
+def subscriptions_of(db: Any, user_id: str) -> list[str]:
+    """With a blocking (pymongo) database, as the push actor uses."""
+    return [doc["_id"] for doc in db[DEVICES].find({"user_id": user_id}, {"_id": 1})]
 
 
-async def remove_subscriptions(db: Any, subscription_ids: list[str]) -> int:
-    """Forget subscriptions the push service reported as invalid."""
+def remove_subscriptions(db: Any, subscription_ids: list[str]) -> int:
+    """Forget subscriptions the push service reported as invalid (blocking, as above)."""
     if not subscription_ids:
         return 0
-    result = await db[DEVICES].delete_many({"_id": {"$in": [str(s) for s in subscription_ids]}})
+    result = db[DEVICES].delete_many({"_id": {"$in": [str(s) for s in subscription_ids]}})
     return int(result.deleted_count)
