@@ -143,8 +143,9 @@ def send_email(notification_id: str) -> None:
             commit=partial(_record_then_end, db, notification_id, claim),
         )
     except DeliveryUnconfirmed as unconfirmed:
-        # The message and its end marker are out and the delivery is recorded; sending it
-        # again could deliver it twice (see infra/mail.py).
+        # The message and its end marker are out, but an answer was lost: the relay's (the
+        # delivery is recorded) or the store's for longer than the claim lasts (the record
+        # still says `sending`). Sending it again could deliver it twice (see infra/mail.py).
         log.warning("email_answer_lost_after_end_of_data", notification_id=notification_id,
                     error=str(unconfirmed))  # fmt: skip
         return
