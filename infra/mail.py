@@ -35,10 +35,11 @@ class CommitRefused(Exception):
 
 
 class DeliveryUnconfirmed(Exception):
-    """The whole message and its end marker went out, but the relay's answer never came
-    (the connection dropped or timed out). A relay holding the end marker takes the message
-    (RFC 1047), and the commit recorded it: it counts as delivered. It must not be sent
-    again, which is what the library's retry on disconnect would have done."""
+    """The whole message and its end marker went out, but an answer never came: the relay's
+    (the connection dropped or timed out; the commit recorded the delivery), or, raised by
+    a commit hook, the store's to the record itself. A relay holding the end marker takes
+    the message (RFC 1047): it counts as delivered and must not be sent again, which is
+    what the library's retry on disconnect, or a retry of the job, would do."""
 
 
 @dataclass
