@@ -28,7 +28,8 @@ from api.startup import create_indexes
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
 from domain.accounts.passwords import start_hashing, stop_hashing
-from domain.events.outbox import announce_to
+from domain.events.outbox import announce_to, dispatch_to
+from infra.outbox_dispatch import OutboxDispatcher
 from infra.outbox_signal import OutboxAnnouncer
 from infra.resources import Resources
 
@@ -46,14 +47,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
         resources = Resources.open(settings)
         app.state.resources = resources
         retrying = await create_indexes(resources.db)
+        # This process sends its own events once committed, and wakes the relays for any it
+        # gives back (Kafka away); without a dispatcher it wakes them for every commit.
         announcer = OutboxAnnouncer(resources.redis)
         announcer.start()
-        announce_to(announcer.notify)  # the relays claim new events at once
+        dispatcher = None
+        if settings.events.outbox_dispatch:
+            dispatcher = OutboxDispatcher(resources.db, settings, wake_relays=announcer.notify)
+            dispatcher.start()
+            dispatch_to(dispatcher)
+        else:
+            announce_to(announcer.notify)
         await start_hashing()
         try:
             yield
         finally:
+            dispatch_to(None)
             announce_to(None)
+            if dispatcher is not None:
+                await dispatcher.stop()
             stop_hashing()
             await announcer.stop()
             if retrying is not None:

@@ -145,6 +145,10 @@ class EventsSettings(_Base):
     outbox_batch: int = Field(200, ge=1, le=5000, validation_alias="OUTBOX_BATCH")
     # A claimed entry returns to the pool if its relay has not marked it within this time.
     outbox_lease_seconds: float = Field(30.0, gt=0, validation_alias="OUTBOX_LEASE_SECONDS")
+    # Web processes send their own events to Kafka right after the commit (the relays take
+    # over whatever they cannot send). Off, the relays send everything: for a web tier
+    # with no route to Kafka.
+    outbox_dispatch: bool = Field(True, validation_alias="OUTBOX_DISPATCH")
 
 
 class RealtimeSettings(_Base):

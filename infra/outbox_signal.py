@@ -1,10 +1,11 @@
 """Wake-up calls from the processes that write events to the outbox relays, over Redis.
 
-A relay polls the outbox every OUTBOX_POLL_MS, so an event used to wait half that on
-average before leaving for Kafka. Now a process that has committed outbox entries
-publishes one message on a Redis channel, and every relay subscribed to it claims at once.
-The poll stays as the safety net: a lost announcement (Redis down, a relay restarting)
-only means the entry leaves at the next poll.
+A relay polls the outbox every OUTBOX_POLL_MS, so an event would wait half that on
+average before leaving for Kafka. Instead a process that has left outbox entries to the
+relays (the web, for those its dispatcher gives back: `infra.outbox_dispatch`) publishes
+one message on a Redis channel, and every relay subscribed to it claims at once. The poll
+stays as the safety net: a lost announcement (Redis down, a relay restarting) only means
+the entry leaves at the next poll.
 
 Announcing never delays a write: `OutboxAnnouncer.notify` only sets a flag, and one task
 per process publishes for every write made since its last message.
@@ -13,10 +14,10 @@ per process publishes for every write made since its last message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from config.logging import get_logger
+from infra.background import cancel_and_wait
 
 CHANNEL = "esante:outbox:committed"
 RETRY_SECONDS = 1.0
@@ -51,11 +52,8 @@ class OutboxAnnouncer:
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
 
 async def listen(redis: Any, woken: asyncio.Event) -> None:

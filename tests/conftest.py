@@ -78,6 +78,11 @@ def settings(
 ) -> Iterator[Settings]:
     """Settings for one test: a database of its own and an empty Redis."""
     monkeypatch.setenv("MONGODB_DB", db_name)
+    # Kafka is shared by the session, databases are not: events sent by a web process of
+    # their own accord would wait for the next test's streams process, which would consume
+    # them into its own database. So here the relays of each test's own streams process
+    # send them (tests/events/test_outbox_dispatch.py covers the dispatching web).
+    monkeypatch.setenv("OUTBOX_DISPATCH", "false")
     get_settings.cache_clear()
     current = Settings()
     redis.Redis.from_url(current.redis.url).flushdb()

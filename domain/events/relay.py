@@ -8,6 +8,10 @@ reads back exactly the entries carrying its token. A relay that dies mid-batch l
 its entries to be claimed again when the lease runs out, so nothing is lost and, in normal
 operation, nothing is sent twice (consumers are idempotent by event id for the rare resend
 after a crash between the send and the mark).
+
+A process that dispatches its own entries (`domain.events.outbox.Dispatcher`) writes them
+already held under its token and hands them to `deliver` itself, as a relay does after
+its claim; `release` gives them back to the relays when it cannot send them.
 """
 
 from __future__ import annotations
@@ -135,6 +139,14 @@ async def relay_once(
     )
     if not entries:
         return RelayResult(0, 0, 0)
+    return await deliver(db, token, entries, send)
+
+
+async def deliver(
+    db: Any, token: str, entries: Sequence[dict[str, Any]], send: Sender
+) -> RelayResult:
+    """Send entries held under `token`, mark the acknowledged ones sent and give each
+    refused one back with a growing delay."""
     try:
         outcomes = await send(entries)
     except Exception as exc:  # the whole batch failed (broker unreachable, ...)
@@ -147,6 +159,18 @@ async def relay_once(
             failed += 1
             await mark_failed(db, token, entry, error)
     return RelayResult(len(entries), len(sent), failed)
+
+
+async def release(db: Any, token: str, ids: Sequence[str] | None = None) -> None:
+    """Give the pending entries held under `token` (all, or those of `ids`) back to the
+    relays, due at once."""
+    held: dict[str, Any] = {"lease": token, "status": "pending"}
+    if ids is not None:
+        held["_id"] = {"$in": list(ids)}
+    await db[OUTBOX].update_many(
+        held,
+        {"$set": {"due_ms": epoch_ms(datetime.now(UTC))}, "$unset": {"lease": ""}},
+    )
 
 
 async def backlog(db: Any, now: datetime | None = None) -> Backlog:

@@ -9,6 +9,7 @@ import contextlib
 from config.logging import get_logger
 from domain.events.outbox import announce_to
 from domain.events.relay import relay_once
+from infra.background import cancel_and_wait
 from streams.app import app
 from streams.context import StreamsContext, streams_context
 
@@ -36,9 +37,7 @@ async def relay_outbox() -> None:
         await _relay_forever(context, idle, woken)
     finally:
         announce_to(None)
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
+        await cancel_and_wait(listener)
         await redis.aclose()
         await context.close_producer()  # the relay is its only user
 

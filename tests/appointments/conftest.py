@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -22,3 +23,16 @@ async def db(settings: Settings):  # type: ignore[no-untyped-def]
 def next_monday() -> date:
     today = datetime.now(UTC).date()
     return today + timedelta(days=7 - today.weekday())
+
+
+async def book_next_monday_at_nine(client: Any, doctor: Any, patient: Any) -> Any:
+    """The doctor opens weekday mornings and the patient books next Monday's first slot;
+    returns the booking's response."""
+    await client.put(
+        "/api/v1/doctors/me/availability", json=WEEKDAYS_9_TO_12, headers=doctor.headers
+    )
+    return await client.post(
+        "/api/v1/appointments",
+        json={"doctor_id": doctor.id, "start": f"{next_monday()}T09:00:00Z", "reason": "x"},
+        headers=patient.headers,
+    )

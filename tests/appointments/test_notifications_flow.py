@@ -4,7 +4,7 @@ outbox relay, Kafka and the notifications processor."""
 import pytest
 
 from config.settings import Settings
-from tests.appointments.conftest import WEEKDAYS_9_TO_12, next_monday
+from tests.appointments.conftest import book_next_monday_at_nine
 from tests.events.support import eventually
 from tests.support.people import make_person
 
@@ -17,14 +17,7 @@ async def test_each_party_hears_of_the_other_ones_move(
     doctor = await make_person(db, settings, "doctor", "Rym", "Ayari")
     patient = await make_person(db, settings, "patient", "Ali", "Ben Ali")
     platform.start("streams")
-    await client.put(
-        "/api/v1/doctors/me/availability", json=WEEKDAYS_9_TO_12, headers=doctor.headers
-    )
-    booked = await client.post(
-        "/api/v1/appointments",
-        json={"doctor_id": doctor.id, "start": f"{next_monday()}T09:00:00Z", "reason": "x"},
-        headers=patient.headers,
-    )
+    booked = await book_next_monday_at_nine(client, doctor, patient)
     assert booked.status_code == 201
     appointment_id = booked.json()["id"]
 

@@ -6,12 +6,15 @@ import asyncio
 import email
 import json
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from bson import ObjectId
 
+from config.settings import Settings
 from domain.events import Actor, Event, Subject, new_event, publish
 from domain.shared.transaction import transaction
 
@@ -108,3 +111,32 @@ async def confirm_appointment(client: Any, db: Any, patient_id: str, doctor_id: 
         )
         await publish(db, event, session=session)
     return event
+
+
+async def received_on(settings: Settings, topic: str, ids: set[str], expected: int) -> list[str]:
+    """Ids among `ids` found on `topic`, read from the start, once each as delivered."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        group_id=f"test-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    seen: list[str] = []
+    try:
+        idle = 0
+        while idle < 3:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            if not batch:
+                idle += 1
+                continue
+            idle = 0 if len(seen) < expected else idle + 1
+            for messages in batch.values():
+                for message in messages:
+                    event_id = json.loads(message.value)["id"]
+                    if event_id in ids:
+                        seen.append(event_id)
+    finally:
+        await consumer.stop()
+    return seen

@@ -23,7 +23,7 @@ NO_POLL = {"OUTBOX_POLL_MS": str(30 * 60 * 1000)}
 
 async def test_the_announcement_follows_the_commit_and_never_an_abort(db: Any) -> None:
     seen: list[str] = []
-    announce_to(lambda: seen.append("announced"))  # what the web process hooks in
+    announce_to(lambda: seen.append("announced"))  # what a writing process hooks in
     try:
         patient, doctor = await add_user(db, "patient"), await add_user(db, "doctor")
         kept, dropped = (

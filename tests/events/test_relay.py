@@ -4,13 +4,10 @@ without double sends, a relay that dies gives its entries back, failures back of
 from __future__ import annotations
 
 import asyncio
-import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from config.settings import Settings
 from domain.events import Actor, Subject, new_event, publish
@@ -18,6 +15,7 @@ from domain.events.outbox import epoch_ms
 from domain.events.relay import backlog, claim, ensure_outbox_indexes, relay_once
 from infra.kafka import create_producer, ensure_topics, outbox_sender
 from streams.topics import EVENT_TOPICS
+from tests.events.support import received_on
 
 
 @pytest.fixture
@@ -36,35 +34,6 @@ def _events(n: int) -> list[Any]:
         )
         for i in range(n)
     ]
-
-
-async def _received(settings: Settings, topic: str, ids: set[str], expected: int) -> list[str]:
-    """Ids among `ids` found on `topic`, read from the start, once each as delivered."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        group_id=f"test-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    seen: list[str] = []
-    try:
-        idle = 0
-        while idle < 3:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            if not batch:
-                idle += 1
-                continue
-            idle = 0 if len(seen) < expected else idle + 1
-            for messages in batch.values():
-                for message in messages:
-                    event_id = json.loads(message.value)["id"]
-                    if event_id in ids:
-                        seen.append(event_id)
-    finally:
-        await consumer.stop()
-    return seen
 
 
 async def test_concurrent_relays_send_each_entry_once(db: Any, settings: Settings) -> None:
@@ -90,7 +59,7 @@ async def test_concurrent_relays_send_each_entry_once(db: Any, settings: Setting
     assert sum(counts) == 300 and sum(1 for c in counts if c) >= 2  # the work was shared
     assert (await backlog(db)).pending == 0
     ids = {e.id for e in events}
-    received = await _received(settings, "users.events", ids, 300)
+    received = await received_on(settings, "users.events", ids, 300)
     assert sorted(received) == sorted(ids)  # each exactly once
 
 
