@@ -189,3 +189,30 @@ async def _confirmed_through(dispatcher: OutboxDispatcher, db: Any) -> Any:
 
 def epoch_ms_now() -> int:
     return epoch_ms(datetime.now(UTC))
+
+
+@pytest.mark.e2e
+async def test_through_a_real_web_process_the_booking_reaches_the_doctor(
+    platform: Any, settings: Settings, db: Any
+) -> None:
+    """The production default end to end: a web process with its dispatcher, a streams
+    process whose relay could only take the event after its 30 s hold."""
+    import httpx
+
+    doctor = await make_person(db, settings, "doctor", "Rym", "Ayari")
+    patient = await make_person(db, settings, "patient", "Ali", "Ben Ali")
+    platform.start("streams")
+    web = platform.start("web", OUTBOX_DISPATCH="true", OUTBOX_LEASE_SECONDS="30")
+    async with httpx.AsyncClient(base_url=web.url, timeout=30) as client:
+        booked = await book_next_monday_at_nine(client, doctor, patient)
+    assert booked.status_code == 201
+
+    async def doctor_notified() -> Any:
+        return await db.notifications.find_one(
+            {"user_id": doctor.id, "event_type": "appointment.requested"}
+        )
+
+    notification = await eventually(doctor_notified, 90)
+    assert booked.json()["id"] in notification["link"]
+    entry = await db[OUTBOX].find_one({"_id": notification["event_id"]})
+    assert entry["status"] == "sent" and "claimed_ms" not in entry  # the web sent it
