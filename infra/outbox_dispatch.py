@@ -29,6 +29,9 @@ from infra.background import cancel_and_wait
 # After Kafka could not be reached, entries go straight to the relays for this long
 # instead of each batch waiting on another failed connection.
 UNAVAILABLE_SECONDS = 5.0
+# On shutdown, how long what was already handed over may take to go out before whatever
+# is left goes back to the relays.
+STOP_GRACE_SECONDS = 2.0
 
 log = get_logger(__name__)
 
@@ -52,6 +55,7 @@ class OutboxDispatcher:
         self._task: asyncio.Task[None] | None = None
         self._producer: Any = None
         self._unavailable_until = 0.0
+        self._stopping = False
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -75,10 +79,12 @@ class OutboxDispatcher:
         self._ready.set()
 
     async def _run(self) -> None:
-        while True:
+        while not (self._stopping and not self._handed):
             await self._ready.wait()
             self._ready.clear()
             entries, self._handed = self._handed, []  # everything committed meanwhile
+            if not entries:
+                continue
             try:
                 await self._dispatch(entries)
             except Exception:  # the store is away: the holds run out, the relays send them
@@ -118,8 +124,14 @@ class OutboxDispatcher:
             self._producer = producer
         return outbox_sender(self._producer)
 
-    async def stop(self) -> None:
-        """Stop sending and give whatever is still held back to the relays."""
+    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        """Send what was handed over (for up to `grace_seconds`), then stop and give
+        whatever is still held back to the relays."""
+        if self._task is not None:
+            self._stopping = True
+            self._ready.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
         await cancel_and_wait(self._task)
         self._task, self._loop = None, None
         try:

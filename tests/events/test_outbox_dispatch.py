@@ -118,6 +118,19 @@ async def test_a_stopping_process_gives_what_it_holds_back_at_once(
     assert (await relay()).sent == 1  # no wait for the hold
 
 
+async def test_a_stopping_process_first_sends_what_it_was_handed(
+    dispatching: Settings, db: Any
+) -> None:
+    dispatcher = OutboxDispatcher(db, dispatching)
+    dispatcher.start()
+    event = await _confirmed_through(dispatcher, db)
+    await dispatcher.stop()  # handed over, but its task has not run yet
+
+    entry = await db[OUTBOX].find_one({"_id": event.id})
+    assert entry["status"] == "sent" and "lease" not in entry
+    assert await received_on(dispatching, "appointments.events", {event.id}, 1) == [event.id]
+
+
 async def test_with_kafka_away_its_events_go_back_to_the_relays_at_once(
     dispatching: Settings, db: Any, relay: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
