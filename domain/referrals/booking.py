@@ -11,6 +11,7 @@ first), but not when the request is merely cancelled while the write may still c
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,13 @@ from bson import ObjectId
 
 from domain.accounts.repository import get_user
 from domain.appointments import repository as appointments
-from domain.appointments.booking import MODES, display_name, open_slot, write_holding
+from domain.appointments.booking import (
+    MODES,
+    display_name,
+    open_slot,
+    time_off_from,
+    write_holding,
+)
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status as AppointmentStatus
 from domain.events import Actor, EventContext, publish
@@ -54,12 +61,16 @@ async def book_referral(
         raise Conflict(f"only an accepted referral can be booked (it is {referral['status']})")
     doctor_id = referral["to_doctor_id"]
     now = now or utcnow()
-    availability = await schedule.load_availability(db, doctor_id)
-    doctor = await get_user(db, doctor_id) if availability is not None else None
+    # Independent reads at once: one round trip's wait instead of four.
+    availability, doctor, patient, time_off = await asyncio.gather(
+        schedule.load_availability(db, doctor_id),
+        get_user(db, doctor_id),
+        get_user(db, referral["patient_id"]),
+        time_off_from(db, doctor_id, start),
+    )
     if availability is None or doctor is None or not doctor.active:
         raise NotFound("the receiving doctor has no bookable availability")
-    slot = await open_slot(db, doctor_id, availability, start, now)
-    patient = await get_user(db, referral["patient_id"])
+    slot = open_slot(availability, start, now, time_off)
 
     appointment = {
         "_id": ObjectId(),

@@ -111,6 +111,18 @@ async def test_a_start_that_is_not_a_slot_is_refused(store) -> None:
         await book(
             client, db, ALICE, {"doctor_id": doctor.id, "start": at(day, "11:30"), "reason": "x"}
         )
+    # Time off that begins inside a slot takes the whole slot, and nothing after it.
+    await scheduling.add_time_off(
+        db, doctor.id, {"start": at(day, "10:10"), "end": at(day, "10:20"), "reason": "call"}
+    )
+    with pytest.raises(Conflict):
+        await book(
+            client, db, ALICE, {"doctor_id": doctor.id, "start": at(day, "10:00"), "reason": "x"}
+        )
+    after = await book(
+        client, db, ALICE, {"doctor_id": doctor.id, "start": at(day, "10:30"), "reason": "x"}
+    )
+    assert after["status"] == "requested"
 
 
 async def test_each_reminder_is_sent_once_and_never_for_cancelled(store) -> None:
