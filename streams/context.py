@@ -16,6 +16,7 @@ class StreamsContext:
     mongo: Any
     db: Any
     jobs: Any  # the JobQueue port, backed by the Dramatiq broker
+    live: Any  # pushes stored notifications to their user's sockets (LiveNotifications)
     producer: Any = None
 
     async def kafka_producer(self) -> Any:
@@ -55,9 +56,16 @@ async def streams_context() -> StreamsContext:
             settings = get_settings()
             configure_broker(settings)
             import actors.registry  # noqa: F401 - jobs are enqueued by actor name
+            from infra.live_notifications import LiveNotifications
 
             mongo = create_mongo_client(settings.mongo)
-            _context = StreamsContext(settings, mongo, mongo[settings.mongo.db], BrokerJobQueue())
+            _context = StreamsContext(
+                settings,
+                mongo,
+                mongo[settings.mongo.db],
+                BrokerJobQueue(),
+                LiveNotifications(settings),
+            )
         if not _indexes_ready:
             await ensure_indexes(_context.db)
             _indexes_ready = True

@@ -25,6 +25,7 @@ from tests.support.processes import Platform, platform_env
 from tests.support.stack import session_stack
 
 IN_PROCESS_LOG = "in-process-app.log"
+pytest_plugins = ["tests.support.sockets"]  # the `listeners` fixture (Socket.IO clients)
 
 
 class _PlatformOnly(logging.Filter):

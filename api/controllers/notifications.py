@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from litestar import Controller, get, post, put
@@ -12,7 +11,7 @@ from api.controllers.providers import PageParam, PageSizeParam
 from api.security import BEARER, authenticated
 from domain.accounts import Principal
 from domain.notifications import devices, preferences, repository
-from domain.shared.clock import iso_z
+from domain.notifications.views import notification_view
 from domain.shared.errors import NotFound
 from infra.resources import Resources
 
@@ -71,19 +70,7 @@ class DeviceIn(BaseModel):
 
 
 def _out(doc: dict[str, Any]) -> NotificationOut:
-    created = doc.get("created_at")
-    return NotificationOut(
-        id=str(doc["_id"]),
-        category=doc.get("category", ""),
-        title=doc.get("title", ""),
-        body=doc.get("body", ""),
-        link=doc.get("link", ""),
-        read=bool(doc.get("read")),
-        created_at=iso_z(created) if isinstance(created, datetime | str) else "",
-        event_type=doc.get("event_type"),
-        subject_type=doc.get("subject_type"),
-        subject_id=doc.get("subject_id"),
-    )
+    return NotificationOut(**notification_view(doc))
 
 
 class NotificationsController(Controller):

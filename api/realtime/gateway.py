@@ -16,7 +16,6 @@ from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from api.realtime.rooms import conversation_room, user_room
 from api.realtime.server import Realtime
 from config.logging import get_logger
 from config.settings import Settings
@@ -31,6 +30,7 @@ from domain.messaging.messages import mark_read, send_message
 from domain.messaging.repository import conversation_ids_of
 from domain.messaging.views import message_view
 from domain.shared import errors
+from infra.socket_rooms import conversation_room, user_room
 
 log = get_logger(__name__)
 

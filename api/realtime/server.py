@@ -14,12 +14,12 @@ from typing import Any
 import socketio
 from socketio.async_pubsub_manager import AsyncPubSubManager
 
-from api.realtime.rooms import conversation_room
 from config.logging import get_logger
 from config.settings import Settings
 from domain.messaging.presence import online_sockets
 from domain.messaging.views import message_view
 from infra.resources import Resources
+from infra.socket_rooms import conversation_room
 
 SOCKETIO_PATH = "socket.io"
 log = get_logger(__name__)

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.notifications.models import NOTIFICATIONS, PENDING, SKIPPED, Message
 from domain.notifications.preferences import get_preferences, wants
+from domain.shared.clock import utcnow_ms
 from domain.shared.counting import page_and_total
 
 
@@ -21,6 +22,7 @@ class Stored:
     created: bool  # False when the event had already been handled for this user
     email_due: bool
     push_due: bool
+    doc: dict[str, Any]  # as stored (or as found, when the event had already been handled)
 
 
 async def ensure_notification_indexes(db: Any) -> None:
@@ -51,7 +53,7 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
         "body": message.body,
         "link": message.link,
         "read": False,
-        "created_at": datetime.now(UTC),
+        "created_at": utcnow_ms(),
         "email_status": PENDING if wants(preferences, "email", message.category) else SKIPPED,
         "push_status": PENDING if wants(preferences, "push", message.category) else SKIPPED,
     }
@@ -70,6 +72,7 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
         created=created,
         email_due=doc.get("email_status") not in ("sent", SKIPPED, "dead"),
         push_due=doc.get("push_status") not in ("sent", SKIPPED, "dead"),
+        doc=doc,
     )
 
 

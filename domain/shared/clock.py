@@ -9,6 +9,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utcnow_ms() -> datetime:
+    """Now, to the millisecond the store keeps: a document shown as built (a live push)
+    then reads back with the very same time."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def as_utc(value: datetime | str) -> datetime:
     """Naive values are taken as UTC (what the store hands back without tz_aware).
 

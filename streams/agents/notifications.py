@@ -7,6 +7,7 @@ from typing import Any
 from config.logging import get_logger
 from domain.notifications.mapping import messages_for
 from domain.notifications.repository import store
+from domain.notifications.views import notification_view
 from streams.app import app
 from streams.context import streams_context
 from streams.retry import until_done
@@ -18,7 +19,8 @@ domain_topic = app.topic(*DOMAIN_TOPICS, partitions=PARTITIONS, value_serializer
 
 
 async def notify(context: Any, event: dict[str, Any]) -> int:
-    """Store one notification per recipient and enqueue its deliveries; returns how many."""
+    """Store one notification per recipient, enqueue its deliveries and show it on the
+    recipient's open sockets; returns how many."""
     messages = messages_for(event, context.settings.app.base_url)
     for message in messages:
         stored = await store(context.db, event, message)
@@ -29,6 +31,8 @@ async def notify(context: Any, event: dict[str, Any]) -> int:
             context.jobs.enqueue("notifications.send_email", notification_id=stored.id)
         if stored.push_due:
             context.jobs.enqueue("notifications.send_push", notification_id=stored.id)
+        if stored.created:  # a redelivered event was shown the first time
+            await context.live.push(stored.user_id, notification_view(stored.doc))
     return len(messages)
 
 

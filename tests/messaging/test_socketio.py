@@ -4,7 +4,6 @@ processes chat, type and read; bad tokens and outsiders are kept out."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 import pytest
@@ -12,53 +11,10 @@ import socketio
 
 pytestmark = pytest.mark.e2e
 
-EVENTS = ("message:new", "typing", "message:read")
-
-
-class Listener:
-    """A Socket.IO client that queues every server event it receives, by name."""
-
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.queues: dict[str, asyncio.Queue[Any]] = {name: asyncio.Queue() for name in EVENTS}
-        for name in EVENTS:
-            self.client.on(name, self.queues[name].put)
-
-    async def connect(self, url: str, token: str) -> Listener:
-        await self.client.connect(
-            url, auth={"token": token}, socketio_path="socket.io", transports=["websocket"],
-            wait_timeout=10,
-        )  # fmt: skip
-        return self
-
-    async def next(self, event: str, timeout: float = 10) -> Any:
-        return await asyncio.wait_for(self.queues[event].get(), timeout)
-
-    async def nothing(self, event: str, wait: float = 1.0) -> bool:
-        await asyncio.sleep(wait)
-        return self.queues[event].empty()
-
-    async def call(self, event: str, data: dict[str, Any]) -> Any:
-        return await self.client.call(event, data, timeout=10)
-
 
 @pytest.fixture
 async def webs(platform):  # type: ignore[no-untyped-def]
     return platform.start("web"), platform.start("web")
-
-
-@pytest.fixture
-async def listeners():  # type: ignore[no-untyped-def]
-    opened: list[Listener] = []
-
-    def make() -> Listener:
-        opened.append(Listener())
-        return opened[-1]
-
-    yield make
-    for listener in opened:
-        if listener.client.connected:
-            await listener.client.disconnect()
 
 
 async def open_conversation(url: str, who, other) -> str:  # type: ignore[no-untyped-def]
