@@ -12,6 +12,7 @@ the in-memory manager no other process can reach the sockets, and nothing is pus
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import socketio
@@ -21,8 +22,10 @@ from config.settings import Settings
 from infra.socket_rooms import user_room
 
 EVENT = "notification:new"
-# Never hold the notifications processor up for long on a live copy.
+# Never hold the notifications processor up for long on a live copy, nor again and again
+# while Redis is away.
 EMIT_TIMEOUT_SECONDS = 1.0
+PAUSE_AFTER_FAILURE_SECONDS = 5.0
 
 log = get_logger(__name__)
 
@@ -30,6 +33,7 @@ log = get_logger(__name__)
 class LiveNotifications:
     def __init__(self, settings: Settings) -> None:
         self._manager: Any = None
+        self._paused_until = 0.0
         if settings.realtime.manager == "redis":
             # Write-only: publishes on the web processes' channel, never subscribes.
             self._manager = socketio.AsyncRedisManager(
@@ -37,7 +41,7 @@ class LiveNotifications:
             )
 
     async def push(self, user_id: str, notification: dict[str, Any]) -> None:
-        if self._manager is None:
+        if self._manager is None or time.monotonic() < self._paused_until:
             return
         try:
             await asyncio.wait_for(
@@ -45,4 +49,5 @@ class LiveNotifications:
                 EMIT_TIMEOUT_SECONDS,
             )
         except Exception as exc:
+            self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
             log.warning("live_notification_failed", error=type(exc).__name__)

@@ -3,6 +3,7 @@ stores it, as `notification:new`, and nobody else's."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -12,9 +13,8 @@ from config.settings import Settings
 from tests.appointments.conftest import book_next_monday_at_nine
 from tests.support.people import make_person
 
-pytestmark = pytest.mark.e2e
 
-
+@pytest.mark.e2e
 async def test_the_doctor_sees_a_booking_request_arrive_live(
     platform: Any, settings: Settings, db: Any, listeners: Any
 ) -> None:
@@ -36,3 +36,18 @@ async def test_the_doctor_sees_a_booking_request_arrive_live(
     assert live["subject_id"] == booked.json()["id"] and live["read"] is False
     assert listed.json()["items"] == [live]  # the very item the list shows
     assert await patient_socket.nothing("notification:new")
+
+
+async def test_with_redis_away_the_live_copy_is_given_up_quickly(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.live_notifications import EMIT_TIMEOUT_SECONDS, LiveNotifications
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
+    live = LiveNotifications(Settings())
+    began = time.monotonic()
+    await live.push("u1", {"id": "n1"})  # neither raises nor waits (the store has it)
+    tried = time.monotonic() - began
+    await live.push("u1", {"id": "n2"})  # not tried again at once
+    assert tried < EMIT_TIMEOUT_SECONDS + 0.5
+    assert time.monotonic() - began - tried < 0.05
