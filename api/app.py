@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -66,7 +67,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             announce_to(None)
             if dispatcher is not None:
                 await dispatcher.stop()
-            stop_hashing()
+            # Off the event loop: waiting there for the hashing processes to exit could
+            # leave the loop never waking again (one shutdown in a few after a logout).
+            await asyncio.to_thread(stop_hashing)
             await announcer.stop()
             if retrying is not None:
                 retrying.cancel()
