@@ -91,10 +91,9 @@ class OutboxDispatcher:
                 log.exception("outbox_dispatch_failed", entries=len(entries))
 
     async def _dispatch(self, entries: list[dict[str, Any]]) -> None:
-        ids = [entry["_id"] for entry in entries]
         send = await self._sender()
         if send is None:
-            await release(self._db, self.token, ids)
+            await release(self._db, self.token, [entry["_id"] for entry in entries])
             if self._wake_relays is not None:
                 self._wake_relays()
             return
