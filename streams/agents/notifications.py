@@ -24,6 +24,10 @@ async def notify(context: Any, event: dict[str, Any]) -> int:
     messages = messages_for(event, context.settings.app.base_url)
     for message in messages:
         stored = await store(context.db, event, message)
+        # Shown first: the open app has it without waiting for the jobs to be queued. Only
+        # once: a redelivered event was shown the first time.
+        if stored.created:
+            await context.live.push(stored.user_id, notification_view(stored.doc))
         # Enqueued even for a notification that already existed: if a crash came between
         # storing and enqueueing, this is where the delivery resumes (the actors are
         # idempotent by notification id).
@@ -31,8 +35,6 @@ async def notify(context: Any, event: dict[str, Any]) -> int:
             context.jobs.enqueue("notifications.send_email", notification_id=stored.id)
         if stored.push_due:
             context.jobs.enqueue("notifications.send_push", notification_id=stored.id)
-        if stored.created:  # a redelivered event was shown the first time
-            await context.live.push(stored.user_id, notification_view(stored.doc))
     return len(messages)
 
 
