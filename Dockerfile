@@ -3,7 +3,7 @@ FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 RUN useradd --create-home --uid 10001 esante
-COPY pyproject.toml README.md Procfile ./
+COPY pyproject.toml constraints.txt README.md Procfile ./
 COPY api ./api
 COPY actors ./actors
 COPY streams ./streams
@@ -11,7 +11,7 @@ COPY domain ./domain
 COPY scheduler ./scheduler
 COPY config ./config
 COPY infra ./infra
-RUN pip install .
+RUN pip install -c constraints.txt .
 USER esante
 ENV HOST=0.0.0.0 PORT=8000 ESANTE_ENV=production
 EXPOSE 8000
