@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from config.stack import EmbeddedStack
 from config.stack.processes import free_port, spawn, terminate, wait_for_port
 
@@ -67,6 +69,36 @@ def web_server(env: dict[str, str], log_dir: Path, app: str | None = None) -> It
                 "--no-access-log", "--log-level", "warning"]  # fmt: skip
     with process(argv, env, log_dir / f"web-{port}.log", port=port):
         yield f"http://127.0.0.1:{port}"
+
+
+class CpuUse:
+    """CPU seconds the machine's processes used between `start()` and `stop()`, summed per
+    role; a process belongs to the first role whose pattern is in its command line."""
+
+    def __init__(self, roles: dict[str, str]) -> None:
+        self.roles = roles
+        self.seconds: dict[str, float] = dict.fromkeys(roles, 0.0)
+        self._before: dict[int, tuple[str, float]] = {}
+
+    def _sample(self) -> dict[int, tuple[str, float]]:
+        found: dict[int, tuple[str, float]] = {}
+        for proc in psutil.process_iter(["cmdline", "cpu_times"]):
+            command = " ".join(proc.info["cmdline"] or ())
+            role = next((r for r, pattern in self.roles.items() if pattern in command), None)
+            if role is not None and proc.info["cpu_times"] is not None:
+                times = proc.info["cpu_times"]
+                found[proc.pid] = (role, times.user + times.system)
+        return found
+
+    def start(self) -> None:
+        self._before = self._sample()
+
+    def stop(self) -> None:
+        for pid, (role, used) in self._sample().items():
+            self.seconds[role] += used - self._before.get(pid, (role, 0.0))[1]
+
+    def per_job_ms(self, jobs: int) -> dict[str, float]:
+        return {role: seconds / jobs * 1000 for role, seconds in self.seconds.items()}
 
 
 @dataclass
