@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.settings import Settings, get_settings
+from domain.shared.jobs import JobQueue
+
+if TYPE_CHECKING:
+    from infra.live_notifications import LiveNotifications
 
 
 @dataclass
@@ -15,8 +19,8 @@ class StreamsContext:
     settings: Settings
     mongo: Any
     db: Any
-    jobs: Any  # the JobQueue port, backed by the Dramatiq broker
-    live: Any  # pushes stored notifications to their user's sockets (LiveNotifications)
+    jobs: JobQueue  # backed by the Dramatiq broker
+    live: LiveNotifications  # pushes stored notifications to their user's sockets
     producer: Any = None
 
     async def kafka_producer(self) -> Any:

@@ -17,12 +17,15 @@ from domain.shared.counting import page_and_total
 
 @dataclass(frozen=True)
 class Stored:
-    id: str
     user_id: str
     created: bool  # False when the event had already been handled for this user
     email_due: bool
     push_due: bool
     doc: dict[str, Any]  # as stored (or as found, when the event had already been handled)
+
+    @property
+    def id(self) -> str:
+        return str(self.doc["_id"])
 
 
 async def ensure_notification_indexes(db: Any) -> None:
@@ -67,7 +70,6 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
             raise
         doc = existing
     return Stored(
-        id=str(doc["_id"]),
         user_id=message.user_id,
         created=created,
         email_due=doc.get("email_status") not in ("sent", SKIPPED, "dead"),
