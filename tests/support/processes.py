@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config.stack.processes import free_port, spawn, terminate
+from config.stack.processes import free_port, spawn, terminate, wait_for_port
 
 
 @dataclass
@@ -89,3 +89,21 @@ def platform_env(db_name: str) -> dict[str, str]:
     env["MONGODB_DB"] = db_name
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+class RestartableServer:
+    """An infrastructure server of a test's own, to stop and start again mid-test."""
+
+    def __init__(self, argv: list[str], port: int, log_file: Path) -> None:
+        self.argv, self.port, self.log_file = argv, port, log_file
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = spawn(self.argv, self.log_file)
+        assert wait_for_port(self.port, 20), self.log_file.read_text()[-2000:]
+
+    def stop(self) -> None:
+        if self.process is not None:
+            terminate(self.process)
+            self.process = None
