@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from config.settings import Settings, get_settings
+from domain.audit.chain import AuditChain
 from domain.shared.jobs import JobQueue
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ class StreamsContext:
     db: Any
     jobs: JobQueue  # backed by the Dramatiq broker
     live: LiveNotifications  # pushes stored notifications to their user's sockets
+    audit_chain: AuditChain  # this process's writer of the audit chain
     producer: Any = None
 
     async def kafka_producer(self) -> Any:
@@ -63,12 +65,15 @@ async def streams_context() -> StreamsContext:
             from infra.live_notifications import LiveNotifications
 
             mongo = create_mongo_client(settings.mongo)
+            db = mongo[settings.mongo.db]
+            audit_key = settings.audit.hmac_key.get_secret_value().encode()
             _context = StreamsContext(
                 settings,
                 mongo,
-                mongo[settings.mongo.db],
+                db,
                 BrokerJobQueue(),
                 LiveNotifications(settings),
+                AuditChain(db, audit_key),
             )
         if not _indexes_ready:
             await ensure_indexes(_context.db)

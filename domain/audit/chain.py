@@ -5,11 +5,11 @@ environment only, so whoever can write to MongoDB can neither forge a record nor
 the chain after editing one.
 
 Several streams instances consume different partitions in parallel and all append to the
-same chain. Appending is optimistic: read the head (highest `seq`), insert the record with
-`seq = head + 1` and `prev_hash = head.hash`; the unique index on `seq` lets exactly one
-writer win each position, and a loser re-reads the head and tries again. A single chain
-keeps the verifier a plain walk in `seq` order, and an unique index on `event_id` makes a
-redelivered event a no-op.
+same chain. Appending is optimistic: take the head (highest `seq`; a writer remembers the
+one it last wrote), insert the record with `seq = head + 1` and `prev_hash = head.hash`;
+the unique index on `seq` lets exactly one writer win each position, and a loser re-reads
+the head and tries again. A single chain keeps the verifier a plain walk in `seq` order,
+and a unique index on `event_id` makes a redelivered event a no-op.
 """
 
 from __future__ import annotations
@@ -84,26 +84,52 @@ def record_hash(key: bytes, prev_hash: str, record: dict[str, Any]) -> str:
     return hmac.new(key, prev_hash.encode() + canonical(record), hashlib.sha256).hexdigest()
 
 
+class AuditChain:
+    """Appends records for one writer (a streams process), remembering the head it last
+    wrote or read: while nobody else appends, a record costs one insert. When another
+    writer took the next position, or the event is recorded already, the insert hits a
+    unique index; the event is then looked up, and if it is new the head is read again."""
+
+    def __init__(self, db: Any, key: bytes) -> None:
+        self._logs = db[AUDIT_LOGS]
+        self._key = key
+        self._head: tuple[int, str] | None = None  # (seq, hash) as last written or read
+
+    async def append(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """Add `record` at the head of the chain; None if its event is already recorded."""
+        for _ in range(MAX_APPEND_ATTEMPTS):
+            if self._head is None:
+                self._head = await self._read_head()
+            seq, prev_hash = self._head
+            doc = {
+                **record,
+                "seq": seq + 1,
+                "prev_hash": prev_hash,
+                "recorded_at": to_millis(datetime.now(UTC)),
+            }
+            doc["hash"] = record_hash(self._key, prev_hash, doc)
+            try:
+                await self._logs.insert_one(doc)
+            except DuplicateKeyError:
+                self._head = None
+                if await self._logs.find_one({"event_id": record["event_id"]}, {"_id": 1}):
+                    return None  # a redelivered event
+                continue  # another writer took this position
+            except BaseException:
+                self._head = None  # the insert may or may not have been applied
+                raise
+            self._head = (doc["seq"], doc["hash"])
+            return doc
+        raise RuntimeError("audit chain append kept colliding; giving up for a redelivery")
+
+    async def _read_head(self) -> tuple[int, str]:
+        head = await self._logs.find_one({}, {"seq": 1, "hash": 1}, sort=[("seq", -1)])
+        return (int(head["seq"]), head["hash"]) if head else (0, GENESIS)
+
+
 async def append(db: Any, key: bytes, record: dict[str, Any]) -> dict[str, Any] | None:
-    """Add `record` at the head of the chain; None if its event is already recorded."""
-    logs = db[AUDIT_LOGS]
-    for _ in range(MAX_APPEND_ATTEMPTS):
-        if await logs.find_one({"event_id": record["event_id"]}, {"_id": 1}):
-            return None
-        head = await logs.find_one({}, {"seq": 1, "hash": 1}, sort=[("seq", -1)])
-        doc = {
-            **record,
-            "seq": int(head["seq"]) + 1 if head else 1,
-            "prev_hash": head["hash"] if head else GENESIS,
-            "recorded_at": to_millis(datetime.now(UTC)),
-        }
-        doc["hash"] = record_hash(key, doc["prev_hash"], doc)
-        try:
-            await logs.insert_one(doc)
-        except DuplicateKeyError:
-            continue  # another writer took this position, or recorded this event meanwhile
-        return doc
-    raise RuntimeError("audit chain append kept colliding; giving up for a redelivery")
+    """Add `record` at the head of the chain, reading the head first (a one-off writer)."""
+    return await AuditChain(db, key).append(record)
 
 
 async def verify(db: Any, key: bytes, batch_size: int = 1000) -> ChainReport:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from config.logging import get_logger
-from domain.audit.chain import append
 from domain.audit.mapping import audit_record
 from streams.app import app
 from streams.context import streams_context
@@ -28,7 +27,6 @@ async def audit_events(stream: Any) -> None:
 
         async def write(record: dict[str, Any] = record) -> None:
             context = await streams_context()
-            key = context.settings.audit.hmac_key.get_secret_value().encode()
-            await append(context.db, key, record)
+            await context.audit_chain.append(record)
 
         await until_done(write, what="audit")

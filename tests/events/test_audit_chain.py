@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
-from domain.audit.chain import AUDIT_LOGS, GENESIS, append, ensure_audit_indexes, verify
+from domain.audit.chain import (
+    AUDIT_LOGS,
+    GENESIS,
+    AuditChain,
+    append,
+    ensure_audit_indexes,
+    verify,
+)
 from domain.audit.mapping import audit_record, category_of
 from infra.mongo import create_mongo_client
 
@@ -89,6 +96,26 @@ async def test_concurrent_writers_build_one_gap_free_chain(db: Any, settings: Se
     assert seqs == list(range(1, 41))
     report = await verify(db, KEY)
     assert report.valid and report.checked == 40
+
+
+async def test_writers_that_remember_a_stale_head_still_build_one_chain(db: Any) -> None:
+    # Each streams process keeps its own writer, which remembers the head it last wrote:
+    # while the other writes, that head is stale, and the next append must notice.
+    one, two = AuditChain(db, KEY), AuditChain(db, KEY)
+    events = [_event() for _ in range(12)]
+    for index, event in enumerate(events):
+        writer = one if index % 3 else two  # runs of two on one side, then one on the other
+        assert await writer.append(audit_record(event, source="t")) is not None
+    # A redelivery is recognised whatever head the writer remembers.
+    assert await one.append(audit_record(events[0], source="t")) is None
+    assert await two.append(audit_record(events[-1], source="t")) is None
+    extra = await one.append(audit_record(_event(), source="t"))
+    assert extra is not None and extra["seq"] == 13
+
+    seqs = [doc["seq"] async for doc in db[AUDIT_LOGS].find().sort("seq", 1)]
+    assert seqs == list(range(1, 14))
+    report = await verify(db, KEY)
+    assert report.valid and report.checked == 13
 
 
 async def test_an_edited_record_is_caught(db: Any) -> None:
