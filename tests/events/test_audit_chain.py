@@ -133,6 +133,22 @@ async def test_a_deleted_record_is_caught(db: Any) -> None:
     assert not report.valid and report.first_bad == str(docs[2]["_id"])
 
 
+async def test_records_cut_from_the_tail_are_caught_once_the_writer_appends(db: Any) -> None:
+    # Deleting the newest records leaves a valid, shorter chain; the running writer still
+    # chains its next record to the last one it wrote, so the cut shows from then on.
+    writer = AuditChain(db, KEY)
+    for _ in range(5):
+        await writer.append(audit_record(_event(), source="audit.access"))
+    await db[AUDIT_LOGS].delete_many({"seq": {"$gte": 4}})
+    assert (await verify(db, KEY)).valid  # undetectable by walking alone
+
+    after = await writer.append(audit_record(_event(), source="audit.access"))
+    assert after is not None and after["seq"] == 6
+    report = await verify(db, KEY)
+    assert not report.valid and report.first_bad == str(after["_id"])
+    assert report.reason == "expected seq 4, found 6"
+
+
 async def test_an_inserted_record_is_caught(db: Any) -> None:
     docs = await _chain(db, 4)
     # A forger shifts the later records up and slots one in, with a plausible hash.
