@@ -8,12 +8,17 @@ from litestar import get, patch, post
 
 from api.controllers.controller_bases import SignedInController
 from api.controllers.providers import PageParam, PageSizeParam, actor_of
-from api.controllers.records_responses import Page, PrescriptionOut, VersionsOut
-from api.controllers.records_schemas import PrescriptionIn, PrescriptionPatch, body_of
+from api.controllers.records_responses import AddendumOut, Page, PrescriptionOut, VersionsOut
+from api.controllers.records_schemas import (
+    AddendumIn,
+    PrescriptionIn,
+    PrescriptionPatch,
+    body_of,
+)
 from api.security import requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
-from domain.records import prescriptions
+from domain.records import prescription_addenda, prescriptions
 from infra.resources import Resources
 
 
@@ -132,3 +137,29 @@ class PrescriptionsController(SignedInController):
             resources.mongo, resources.db, actor_of(current_user), prescription_id, context
         )
         return PrescriptionOut.model_validate(view)
+
+    @post(
+        "/{prescription_id:str}/addenda",
+        summary="Add an addendum to a prescription, even a locked one (its doctor)",
+        description="Addenda are append-only: the only change a locked prescription takes. "
+        "They show, oldest first, in `GET /prescriptions/{id}`. At most 100 per prescription "
+        "(409 beyond).",
+        guards=[requires_role("doctor")],
+    )
+    async def add_addendum(
+        self,
+        prescription_id: str,
+        data: AddendumIn,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+    ) -> AddendumOut:
+        view = await prescription_addenda.add_addendum(
+            resources.mongo,
+            resources.db,
+            actor_of(current_user),
+            prescription_id,
+            body_of(data),
+            context,
+        )
+        return AddendumOut.model_validate(view)

@@ -48,6 +48,14 @@ class MedicationOut(BaseModel):
     instructions: str | None = None
 
 
+class AddendumOut(BaseModel):
+    id: str
+    prescription_id: str
+    author_id: str
+    text: str
+    created_at: str
+
+
 class PrescriptionOut(BaseModel):
     id: str
     consultation_id: str
@@ -61,6 +69,9 @@ class PrescriptionOut(BaseModel):
     created_at: str
     updated_at: str
     locked_at: str | None = None
+    addenda: list[AddendumOut] | None = Field(
+        None, description="Oldest first; in the answer for one prescription, not in lists"
+    )
 
 
 class PrescriptionVersionOut(BaseModel):

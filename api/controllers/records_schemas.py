@@ -43,6 +43,10 @@ class NoteIn(_Strict):
     text: str
 
 
+class AddendumIn(_Strict):
+    text: str
+
+
 class MedicationIn(_Strict):
     name: str
     dosage: str

@@ -50,6 +50,7 @@ _ACTION_BY_VERB = {
     "uploaded": "C",
     "sent": "C",
     "note_added": "C",
+    "addendum_added": "C",
     "booked": "C",
     "accessed": "R",
     "deleted": "D",

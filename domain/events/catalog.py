@@ -32,6 +32,7 @@ class EventType(StrEnum):
     PRESCRIPTION_CREATED = "prescription.created"
     PRESCRIPTION_UPDATED = "prescription.updated"
     PRESCRIPTION_LOCKED = "prescription.locked"
+    PRESCRIPTION_ADDENDUM_ADDED = "prescription.addendum_added"
     DOCUMENT_UPLOADED = "document.uploaded"
     DOCUMENT_SCANNED = "document.scanned"
     DOCUMENT_DELETED = "document.deleted"

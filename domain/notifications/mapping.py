@@ -117,6 +117,13 @@ RULES: dict[str, Rule] = {
         "/prescriptions/{subject_id}",
         _patient_only,
     ),
+    "prescription.addendum_added": Rule(
+        "prescriptions",
+        "Prescription update",
+        "A note was added to one of your prescriptions.",
+        "/prescriptions/{subject_id}",
+        _patient_only,
+    ),
     "consultation.created": Rule(
         "documents",
         "New consultation record",

@@ -12,6 +12,7 @@ from domain.records.prescription_lock import PRESCRIPTIONS
 
 NOTES = "consultation_notes"  # notes are documents of their own: append-only, never $push'ed
 PRESCRIPTION_VERSIONS = "prescription_versions"
+PRESCRIPTION_ADDENDA = "prescription_addenda"  # append-only, like the notes
 DOCUMENTS = "documents"
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "DOCUMENTS",
     "NOTES",
     "PRESCRIPTIONS",
+    "PRESCRIPTION_ADDENDA",
     "PRESCRIPTION_VERSIONS",
     "object_id",
 ]

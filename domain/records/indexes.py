@@ -10,6 +10,7 @@ from domain.records.collections import (
     CONSULTATIONS,
     DOCUMENTS,
     NOTES,
+    PRESCRIPTION_ADDENDA,
     PRESCRIPTION_VERSIONS,
     PRESCRIPTIONS,
 )
@@ -43,6 +44,9 @@ async def ensure_indexes(db: Any) -> None:
                 name="prescription_version",
             )
         ]
+    )
+    await db[PRESCRIPTION_ADDENDA].create_indexes(
+        [IndexModel([("prescription_id", ASCENDING), ("created_at", ASCENDING)], name="rx")]
     )
     await db[DOCUMENTS].create_indexes(
         [

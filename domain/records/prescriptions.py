@@ -28,6 +28,7 @@ from domain.records.collections import (
 from domain.records.events import record_event
 from domain.records.medications import validate_medications
 from domain.records.paging import patient_records_page
+from domain.records.prescription_addenda import addenda_of
 from domain.records.prescription_lock import lock_if_due
 from domain.records.text import optional_text, required_id
 from domain.shared.clock import as_utc, iso_z, utcnow
@@ -266,7 +267,9 @@ async def lock_prescription(
 async def get_prescription(
     db: Any, caller: Actor, prescription_id: str, context: EventContext | None = None
 ) -> dict[str, Any]:
+    """One prescription with its addenda (lists leave them out: one query per page)."""
     doc = await visible_record(db, caller, PRESCRIPTIONS, prescription_id, "prescription")
+    addenda = await addenda_of(db, prescription_id)
     await record_access(
         db,
         caller,
@@ -275,7 +278,7 @@ async def get_prescription(
         patient_id=doc["patient_id"],
         context=context,
     )
-    return prescription_view(doc)
+    return {**prescription_view(doc), "addenda": addenda}
 
 
 async def prescription_versions(

@@ -167,7 +167,7 @@ async def build_call(
         kw["json"] = {"patient_id": target, "chief_complaint": "cough"}
     elif p.endswith("/consultations/{consultation_id}") and m == "PATCH":
         kw["json"] = {"diagnosis": "common cold"}
-    elif p.endswith("/notes"):
+    elif p.endswith("/notes") or p.endswith("/addenda"):
         kw["json"] = {"text": "rest and fluids"}
     elif p == f"{V1}/prescriptions" and m == "POST":
         kw["json"] = {

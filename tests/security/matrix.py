@@ -197,6 +197,13 @@ MATRIX: list[Route] = [
         parties=(D,),
     ),
     R(
+        "POST",
+        f"{V1}/prescriptions/{{prescription_id}}/addenda",
+        (D,),
+        obj="prescription",
+        parties=(D,),
+    ),
+    R(
         "GET",
         f"{V1}/prescriptions/{{prescription_id}}/versions",
         ANY,

@@ -1,0 +1,103 @@
+"""Prescription addenda: the only change a locked prescription takes, append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.records import prescription_addenda
+from tests.records.support import Cast, create_consultation, create_prescription
+
+
+async def _locked_prescription(client: Any, cast: Cast) -> str:
+    consultation = await create_consultation(client, cast)
+    created = await create_prescription(client, cast, consultation["id"])
+    url = f"/api/v1/prescriptions/{created['id']}"
+    locked = await client.post(f"{url}/lock", headers=cast.doctor.headers)
+    assert locked.status_code == 200, locked.text
+    return str(created["id"])
+
+
+async def test_a_locked_prescription_takes_addenda_but_no_edit(client: Any, cast: Cast) -> None:
+    prescription_id = await _locked_prescription(client, cast)
+    url = f"/api/v1/prescriptions/{prescription_id}"
+    refused = await client.patch(url, json={"notes": "with food"}, headers=cast.doctor.headers)
+    assert refused.status_code == 409
+
+    texts = ["Take it with food.", "Stop if a rash appears."]
+    for text in texts:
+        added = await client.post(
+            f"{url}/addenda", json={"text": text}, headers=cast.doctor.headers
+        )
+        assert added.status_code == 201, added.text
+        assert added.json()["text"] == text
+        assert added.json()["author_id"] == cast.doctor.id
+        assert added.json()["prescription_id"] == prescription_id
+
+    read = (await client.get(url, headers=cast.patient.headers)).json()
+    assert [a["text"] for a in read["addenda"]] == texts  # oldest first
+    assert read["status"] == "locked"
+    assert read["version"] == 1  # the prescription itself is unchanged
+    assert read["medications"][0]["name"] == "Amoxicillin"
+    events = cast.db.outbox.find({"event.type": "prescription.addendum_added"})
+    published = [entry["event"] async for entry in events]
+    assert len(published) == 2
+    assert {e["patient_id"] for e in published} == {cast.patient.id}
+    assert {e["subject"]["id"] for e in published} == {prescription_id}
+
+
+async def test_an_active_prescription_takes_addenda_too(client: Any, cast: Cast) -> None:
+    consultation = await create_consultation(client, cast)
+    created = await create_prescription(client, cast, consultation["id"])
+    url = f"/api/v1/prescriptions/{created['id']}"
+    added = await client.post(f"{url}/addenda", json={"text": "x"}, headers=cast.doctor.headers)
+    assert added.status_code == 201, added.text
+    read = (await client.get(url, headers=cast.doctor.headers)).json()
+    assert read["status"] == "active"
+    assert len(read["addenda"]) == 1
+
+
+async def test_only_its_doctor_adds_and_outsiders_learn_nothing(client: Any, cast: Cast) -> None:
+    prescription_id = await _locked_prescription(client, cast)
+    url = f"/api/v1/prescriptions/{prescription_id}/addenda"
+    body = {"text": "not mine to add"}
+    by_patient = await client.post(url, json=body, headers=cast.patient.headers)
+    assert by_patient.status_code == 403  # doctors only
+    by_stranger = await client.post(url, json=body, headers=cast.stranger.headers)
+    missing = await client.post(
+        "/api/v1/prescriptions/65a000000000000000000000/addenda",
+        json=body,
+        headers=cast.stranger.headers,
+    )
+    assert by_stranger.status_code == missing.status_code == 404
+    assert await cast.db.prescription_addenda.count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"text": ""}, {"text": "   "}, {"text": 5}, {"text": "x" * 5001}]
+)
+async def test_an_empty_or_oversized_addendum_is_refused(
+    client: Any, cast: Cast, body: dict[str, Any]
+) -> None:
+    prescription_id = await _locked_prescription(client, cast)
+    url = f"/api/v1/prescriptions/{prescription_id}/addenda"
+    refused = await client.post(url, json=body, headers=cast.doctor.headers)
+    assert refused.status_code in (400, 422), refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert await cast.db.prescription_addenda.count_documents({}) == 0
+    assert await cast.db.outbox.count_documents({"event.type": "prescription.addendum_added"}) == 0
+
+
+async def test_addenda_are_bounded(
+    client: Any, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prescription_addenda, "MAX_ADDENDA", 2)
+    prescription_id = await _locked_prescription(client, cast)
+    url = f"/api/v1/prescriptions/{prescription_id}/addenda"
+    statuses = [
+        (await client.post(url, json={"text": f"n{i}"}, headers=cast.doctor.headers)).status_code
+        for i in range(3)
+    ]
+    assert statuses == [201, 201, 409]
+    assert await cast.db.prescription_addenda.count_documents({}) == 2
