@@ -23,6 +23,12 @@ class AvailabilityIn(BaseModel):
     timezone: str = Field(description="IANA time zone, e.g. Africa/Tunis")
     slot_minutes: int
     weekly: list[WeeklyRuleIn]
+    cancellation_notice_hours: int | None = Field(
+        None,
+        description="Patients cancel at least this many hours before the start (0 to 720; "
+        "absent or 0: up to the start); later, their cancellation answers 409. Applies to "
+        "appointments booked from then on; doctors cancel at any time.",
+    )
 
 
 class TimeOffIn(BaseModel):

@@ -11,6 +11,7 @@ from bson import ObjectId
 
 from domain.accounts.repository import get_user
 from domain.appointments import repository
+from domain.appointments.cancellation import booking_terms
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status
 from domain.events import Actor, EventContext, publish
@@ -138,6 +139,7 @@ async def book(
         # Names as they were at booking: lists show them without a look-up per row.
         "doctor_name": display_name(doctor),
         "patient_name": display_name(patient),
+        **booking_terms(availability),
         "created_at": now,
         "updated_at": now,
     }

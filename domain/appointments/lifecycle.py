@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.appointments import repository
 from domain.appointments.booking import MAX_REASON
+from domain.appointments.cancellation import check_patient_may_cancel
 from domain.appointments.events import appointment_event
 from domain.appointments.states import RELEASING, RULES, Transition
 from domain.appointments.visibility import visible_appointment
@@ -51,6 +52,8 @@ async def change_status(
         raise Forbidden(f"only the appointment's {' or '.join(sorted(parties))} may {transition}")
     reason = _reason(body, required=transition is Transition.REJECT)
     now = utcnow()
+    if transition is Transition.CANCEL and _party(doc, caller) == "patient":
+        check_patient_may_cancel(doc, now)
     changes: dict[str, Any] = {"status": target.value, "updated_at": now, f"{target}_at": now}
     if transition is Transition.REJECT:
         changes["rejection_reason"] = reason

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from domain.appointments import repository
+from domain.appointments.cancellation import deadline
 from domain.appointments.states import Status
 from domain.appointments.visibility import visible_appointment
 from domain.events import Actor
@@ -44,6 +45,10 @@ def to_view(doc: dict[str, Any]) -> dict[str, Any]:
     for extra in ("rejection_reason", "cancel_reason", "cancelled_by"):
         if doc.get(extra) is not None:
             view[extra] = doc[extra]
+    last = deadline(doc)
+    if last is not None:
+        view["cancellation_notice_hours"] = doc["cancellation_notice_hours"]
+        view["patient_cancellable_until"] = iso_z(last)
     return view
 
 

@@ -26,6 +26,7 @@ from domain.appointments.booking import (
     time_off_from,
     write_holding,
 )
+from domain.appointments.cancellation import booking_terms
 from domain.appointments.events import appointment_event
 from domain.appointments.states import Status as AppointmentStatus
 from domain.events import Actor, EventContext, publish
@@ -85,6 +86,7 @@ async def book_referral(
         "referral_id": str(referral["_id"]),
         "doctor_name": display_name(doctor),
         "patient_name": display_name(patient),
+        **booking_terms(availability),
         "created_at": now,
         "confirmed_at": now,
         "updated_at": now,

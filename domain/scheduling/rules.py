@@ -16,6 +16,7 @@ MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 240
 MAX_RULES = 70
 MAX_TIME_OFF_DAYS = 366
+MAX_NOTICE_HOURS = 24 * 30
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -39,17 +40,23 @@ class Availability:
     timezone: str
     slot_minutes: int
     weekly: tuple[WeeklyRule, ...] = field(default_factory=tuple)
+    # A patient cancels at least this long before the start (0: up to the start).
+    cancellation_notice_hours: int = 0
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        stored: dict[str, Any] = {
             "timezone": self.timezone,
             "slot_minutes": self.slot_minutes,
             "weekly": [rule.as_dict() for rule in self.weekly],
         }
+        if self.cancellation_notice_hours:
+            # Only when set: without it, GET gives back exactly what was PUT.
+            stored["cancellation_notice_hours"] = self.cancellation_notice_hours
+        return stored
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,17 @@ def check_zone(name: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(f"unknown time zone {name!r}", field="timezone") from None
     return name
+
+
+def parse_notice_hours(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NOTICE_HOURS:
+        raise InvalidInput(
+            f"must be a whole number of hours from 0 to {MAX_NOTICE_HOURS}",
+            field="cancellation_notice_hours",
+        )
+    return value
 
 
 def parse_availability(doctor_id: str, body: dict[str, Any]) -> Availability:
@@ -115,7 +133,8 @@ def parse_availability(doctor_id: str, body: dict[str, Any]) -> Availability:
                 f"{before.end:%H:%M} and {after.start:%H:%M}-{after.end:%H:%M})",
                 field="weekly",
             )
-    return Availability(doctor_id, zone, slot, tuple(rules))
+    notice = parse_notice_hours(body.get("cancellation_notice_hours"))
+    return Availability(doctor_id, zone, slot, tuple(rules), notice)
 
 
 def parse_time_off(body: dict[str, Any]) -> TimeOff:
@@ -141,4 +160,5 @@ def availability_from_doc(doc: dict[str, Any]) -> Availability:
             )
             for r in doc.get("weekly", [])
         ),
+        cancellation_notice_hours=int(doc.get("cancellation_notice_hours") or 0),
     )
