@@ -14,6 +14,7 @@ from api.controllers.consultations import ConsultationsController
 from api.controllers.conversations import ConversationsController
 from api.controllers.doctors import DoctorsController
 from api.controllers.documents import DocumentsController
+from api.controllers.fhir import FhirController
 from api.controllers.notifications import NotificationsController
 from api.controllers.patient_records import PatientRecordsController
 from api.controllers.prescriptions import PrescriptionsController
@@ -32,6 +33,7 @@ API_ROUTES: list[Any] = [
     PrescriptionsController,
     DocumentsController,
     PatientRecordsController,
+    FhirController,
     AdminOperationsController,
     AdminUsersController,
     AdminAuditController,

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext
-from domain.records.access_audit import record_access
+from domain.records.access_audit import record_patient_read
 from domain.shared.errors import InvalidInput
 
 
@@ -57,13 +57,5 @@ async def patient_records_page(
         page_size=page_size,
         view=view,
     )
-    await record_access(
-        db,
-        caller,
-        subject_type="patient",
-        subject_id=patient_id,
-        patient_id=patient_id,
-        context=context,
-        view=what,
-    )
+    await record_patient_read(db, caller, patient_id, what, context)
     return result

@@ -15,7 +15,7 @@ from typing import Any
 
 from domain.care.relationship import APPOINTMENTS, REFERRALS, require_patient_access
 from domain.events import Actor, EventContext
-from domain.records.access_audit import record_access
+from domain.records.access_audit import record_patient_read
 from domain.records.collections import CONSULTATIONS, DOCUMENTS, NOTES, PRESCRIPTIONS
 from domain.shared.clock import as_utc, iso_z
 from domain.shared.errors import InvalidInput
@@ -117,15 +117,7 @@ async def patient_timeline(
     merged = [entry for docs, _ in results for entry in docs]
     merged.sort(key=lambda entry: (entry[0], entry[1]["id"]), reverse=True)
     items = [item for _, item in merged[(page - 1) * page_size : depth]]
-    await record_access(
-        db,
-        caller,
-        subject_type="patient",
-        subject_id=patient_id,
-        patient_id=patient_id,
-        context=context,
-        view="timeline",
-    )
+    await record_patient_read(db, caller, patient_id, "timeline", context)
     return {
         "items": items,
         "total": sum(total for _, total in results),

@@ -238,6 +238,13 @@ MATRIX: list[Route] = [
         lists=True,
         admin_missing_ok=True,
     ),
+    R(
+        "GET",
+        f"{V1}/fhir/Patient/{{patient_id}}/$everything",
+        (P, D),
+        obj="patient",
+        parties=(P, D),
+    ),
     # administration: admins only, on any object
     R("GET", f"{V1}/admin/users", (A,)),
     R("PATCH", f"{V1}/admin/users/{{user_id}}", (A,), obj="patient", parties=(A,)),
