@@ -92,6 +92,21 @@ def test_past_slots_busy_intervals_and_time_off_are_left_out() -> None:
     assert [s.as_dict()["start"] for s in slots] == ["2027-05-03T10:30:00Z"]
 
 
+def test_a_long_interval_blocks_past_shorter_ones_that_start_later() -> None:
+    availability = weekdays("UTC")
+    time_off = (z("2027-05-03T09:00:00Z"), z("2027-05-03T11:00:00Z"))
+    short = (z("2027-05-03T09:30:00Z"), z("2027-05-03T09:40:00Z"))  # starts later, ends sooner
+    touching = (z("2027-05-03T11:30:00Z"), z("2027-05-03T12:00:00Z"))  # ends as the day ends
+    slots = compute_slots(
+        availability,
+        date(2027, 5, 3),
+        date(2027, 5, 3),
+        now=LONG_AGO,
+        busy=[touching, short, time_off],
+    )
+    assert [s.as_dict()["start"] for s in slots] == ["2027-05-03T11:00:00Z"]
+
+
 def test_find_slot_only_accepts_slot_starts() -> None:
     availability = weekdays("Europe/Paris")
     assert find_slot(availability, z("2027-03-29T07:30:00Z")) is not None
