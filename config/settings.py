@@ -168,6 +168,12 @@ class MedicalSettings(_Base):
     prescription_edit_seconds: int = Field(3600, ge=1, validation_alias="PRESCRIPTION_EDIT_SECONDS")
 
 
+class SearchSettings(_Base):
+    # How far ahead doctor search looks for a doctor's next free slot; beyond it the doctor
+    # shows no next_available_slot and sorts last.
+    next_available_days: int = Field(60, ge=1, le=366, validation_alias="NEXT_AVAILABLE_DAYS")
+
+
 class Settings:
     """The settings of one process, grouped by concern."""
 
@@ -183,6 +189,7 @@ class Settings:
         self.audit = AuditSettings()
         self.worker = WorkerSettings()
         self.medical = MedicalSettings()
+        self.search = SearchSettings()
         self.realtime = RealtimeSettings()
         self.events = EventsSettings()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, get
 from litestar.di import Provide
@@ -43,6 +43,11 @@ class DoctorsController(Controller):
     @get(
         "/doctors",
         summary="Find doctors; with lat,lng each item has distance_km, nearest first",
+        description=(
+            "Filters combine. With `lat,lng` items carry `distance_km` and come nearest first."
+            " With `sort=next_available` items carry `next_available_slot` and come soonest"
+            " first (see the `sort` parameter)."
+        ),
     )
     async def search(
         self,
@@ -57,6 +62,21 @@ class DoctorsController(Controller):
         available_on: Annotated[
             date | None, Parameter(description="a free slot on this date")
         ] = None,
+        sort: Annotated[
+            Literal["next_available"] | None,
+            Parameter(
+                description=(
+                    "`next_available`: each item carries `next_available_slot`, `{start, end}`"
+                    " (UTC) of the doctor's first free slot from now on, as"
+                    " `/doctors/{id}/slots` would offer it, or null when there is none within"
+                    " `NEXT_AVAILABLE_DAYS` days (60 by default). Soonest first, doctors with"
+                    " none last; equal starts are nearest first with `lat,lng`, else by name."
+                    " Paging follows this order over every matching doctor. Without `sort`,"
+                    " items are by name (nearest first with `lat,lng`) and carry no"
+                    " `next_available_slot`."
+                )
+            ),
+        ] = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
     ) -> dict[str, Any]:
@@ -68,10 +88,16 @@ class DoctorsController(Controller):
             lng=lng,
             radius_km=radius_km,
             available_on=available_on,
+            sort=sort,
             page=page,
             page_size=page_size,
         )
-        return await search_doctors(resources.db, photo_store, query)
+        return await search_doctors(
+            resources.db,
+            photo_store,
+            query,
+            next_available_days=resources.settings.search.next_available_days,
+        )
 
     @get("/doctors/{doctor_id:str}", summary="A doctor's public profile")
     async def doctor(

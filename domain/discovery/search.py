@@ -4,14 +4,17 @@ Name and specialty live on the account, clinic and location on the doctor profil
 on the profile (city, distance) narrow the ids first; the account query then applies name
 and specialty. With a position, distance is exact (haversine) and sorting and paging happen
 here, since no geo operator is assumed from the store.
+
+Sorted by next availability, every matching doctor's first free slot is looked up (in
+batched queries, `first_free_slots`) before paging, since the order depends on all of them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from bson import ObjectId
 
@@ -20,12 +23,17 @@ from domain.discovery.geo import bounding_box, haversine_km
 from domain.profiles import repository as profiles
 from domain.profiles.photos import PhotoStore, photo_urls
 from domain.profiles.service import doctor_fields
+from domain.scheduling.first_free import first_free_slots
 from domain.scheduling.service import doctors_free_on
+from domain.shared.clock import utcnow
 from domain.shared.counting import count_matching
 from domain.shared.errors import InvalidInput
 from domain.specialties import is_known_specialty
 
 MAX_RADIUS_KM = 20_000.0
+SORTS = ("next_available",)
+
+Row = tuple[dict[str, Any], dict[str, Any]]  # (account, doctor profile)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class DoctorQuery:
     lng: float | None = None
     radius_km: float | None = None
     available_on: date | None = None
+    sort: Literal["next_available"] | None = None
     page: int = 1
     page_size: int = 20
 
@@ -60,6 +69,8 @@ class DoctorQuery:
                 )
         if self.q is not None and len(self.q) > 100:
             raise InvalidInput("at most 100 characters", field="q")
+        if self.sort is not None and self.sort not in SORTS:
+            raise InvalidInput(f"unknown sort; one of {', '.join(SORTS)}", field="sort")
 
 
 def _contains(text: str) -> dict[str, str]:
@@ -89,7 +100,13 @@ def _profile_query(query: DoctorQuery) -> dict[str, Any] | None:
     return filters or None
 
 
-async def search_doctors(db: Any, store: PhotoStore, query: DoctorQuery) -> dict[str, Any]:
+async def search_doctors(
+    db: Any,
+    store: PhotoStore,
+    query: DoctorQuery,
+    *,
+    next_available_days: int,
+) -> dict[str, Any]:
     query.check()
     accounts = _account_query(query)
     profile_filter = _profile_query(query)
@@ -102,7 +119,7 @@ async def search_doctors(db: Any, store: PhotoStore, query: DoctorQuery) -> dict
 
     order = [("last_name", 1), ("first_name", 1), ("_id", 1)]
     skip = (query.page - 1) * query.page_size
-    in_service = query.lat is not None or query.available_on is not None
+    in_service = query.lat is not None or query.available_on is not None or query.sort is not None
     projection = {"first_name": 1, "last_name": 1, "specialty": 1}
     if in_service:
         users = [doc async for doc in db[USERS].find(accounts, projection).sort(order)]
@@ -119,6 +136,8 @@ async def search_doctors(db: Any, store: PhotoStore, query: DoctorQuery) -> dict
     if query.available_on is not None:
         free = await doctors_free_on(db, [str(doc["_id"]) for doc, _ in rows], query.available_on)
         rows = [row for row in rows if str(row[0]["_id"]) in free]
+    if query.sort == "next_available":
+        rows = await _by_next_available(db, rows, utcnow(), next_available_days)
     if in_service:
         total = len(rows)
         rows = rows[skip : skip + query.page_size]
@@ -129,13 +148,8 @@ async def search_doctors(db: Any, store: PhotoStore, query: DoctorQuery) -> dict
     return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
 
 
-def _by_distance(
-    rows: list[tuple[dict[str, Any], dict[str, Any]]],
-    lat: float,
-    lng: float,
-    radius_km: float | None,
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    placed: list[tuple[float, int, tuple[dict[str, Any], dict[str, Any]]]] = []
+def _by_distance(rows: list[Row], lat: float, lng: float, radius_km: float | None) -> list[Row]:
+    placed: list[tuple[float, int, Row]] = []
     unplaced = []
     for index, (doc, profile) in enumerate(rows):
         if profile.get("lat") is None or profile.get("lng") is None:
@@ -151,6 +165,25 @@ def _by_distance(
     return [row for _, _, row in placed] + unplaced
 
 
+async def _by_next_available(
+    db: Any, rows: list[Row], now: datetime, horizon_days: int
+) -> list[Row]:
+    first = await first_free_slots(
+        db, [str(doc["_id"]) for doc, _ in rows], now=now, horizon_days=horizon_days
+    )
+    slotted = []
+    for doc, profile in rows:
+        slot = first.get(str(doc["_id"]))
+        shown = slot.as_dict() if slot else None
+        slotted.append(
+            (slot.start if slot else None, (doc, {**profile, "next_available_slot": shown}))
+        )
+    # A stable sort: equal starts keep the order they came in (nearest first when a position
+    # was given, else by name), and doctors with no free slot go last in that same order.
+    slotted.sort(key=lambda item: (item[0] is None, item[0] or now))
+    return [row for _, row in slotted]
+
+
 def _card(doc: dict[str, Any], profile: dict[str, Any], photo: str | None) -> dict[str, Any]:
     card = {
         "id": str(doc["_id"]),
@@ -161,4 +194,6 @@ def _card(doc: dict[str, Any], profile: dict[str, Any], photo: str | None) -> di
     }
     if "distance_km" in profile:
         card["distance_km"] = profile["distance_km"]
+    if "next_available_slot" in profile:
+        card["next_available_slot"] = profile["next_available_slot"]
     return card
