@@ -20,6 +20,7 @@ from api.controllers.patient_records import PatientRecordsController
 from api.controllers.prescriptions import PrescriptionsController
 from api.controllers.profiles import ProfileController
 from api.controllers.referrals import ReferralsController
+from api.controllers.waitlist import WaitlistController
 
 API_ROUTES: list[Any] = [
     AuthController,
@@ -27,6 +28,7 @@ API_ROUTES: list[Any] = [
     DoctorsController,
     AvailabilityController,
     AppointmentsController,
+    WaitlistController,
     ConversationsController,
     ReferralsController,
     ConsultationsController,

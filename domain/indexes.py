@@ -14,6 +14,7 @@ from domain.records.indexes import ensure_indexes as records_indexes
 from domain.referrals.repository import INDEXES as REFERRAL_INDEXES
 from domain.scheduling.repository import INDEXES as SCHEDULING_INDEXES
 from domain.shared.indexes import index_setup
+from domain.waitlist.entries import INDEXES as WAITLIST_INDEXES
 
 IndexSetup = Callable[[Any], Awaitable[None]]
 
@@ -25,6 +26,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     messaging_indexes,
     index_setup(REFERRAL_INDEXES),
     records_indexes,
+    index_setup(WAITLIST_INDEXES),
 ]
 
 

@@ -40,9 +40,16 @@ def appointment_reminders(jobs: BrokerJobQueue) -> str:
     return "enqueued appointments.sweep_reminders"
 
 
+def waitlist_offers(jobs: BrokerJobQueue) -> str:
+    # Offers not taken up in time go to the next patient waiting; lapsed windows close.
+    jobs.enqueue("waitlist.expire_offers")
+    return "enqueued waitlist.expire_offers"
+
+
 JOBS: list[JobSpec] = [
     JobSpec(id="system.heartbeat", seconds=60, run=heartbeat),
     JobSpec(id="records.prescription_lock_sweep", seconds=60, run=prescription_lock_sweep),
     JobSpec(id="events.outbox_watchdog", seconds=30, run=outbox_watchdog),
     JobSpec(id="appointments.reminders", seconds=120, run=appointment_reminders),
+    JobSpec(id="waitlist.offers", seconds=60, run=waitlist_offers),
 ]

@@ -16,3 +16,4 @@ EVENT_TOPICS = list(TOPICS)
 # Domain events that can notify someone (record reads never do).
 DOMAIN_TOPICS = [name for name in TOPICS if name != AUDIT_ACCESS]
 MEDICAL_EVENTS = "medical.events"
+APPOINTMENTS_EVENTS = "appointments.events"

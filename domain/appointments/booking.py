@@ -22,6 +22,7 @@ from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
 from domain.shared.transaction import run_in_transaction
+from domain.waitlist.entries import mark_booked
 
 MODES = ("in_person", "video")
 MAX_REASON = 1000
@@ -84,6 +85,7 @@ async def write_holding(
     write: Callable[[Any], Awaitable[Any]],
     *,
     now: datetime,
+    patient_id: str | None = None,
 ) -> None:
     """Hold `slot` for `appointment_id`, then run `write` (which stores the appointment) in
     a transaction.
@@ -92,9 +94,20 @@ async def write_holding(
     concurrent requests exactly one inserts it, whatever the number of web processes.
     The write is shielded: a caller that goes away must not leave it half-known. If the
     request is cancelled, the write completes on its own; should it fail then, its hold
-    counts as orphaned after ORPHAN_AFTER. A write that fails here gives the slot back."""
-    await schedule.take_hold(db, doctor_id, slot, appointment_id, now=now)
-    writing = asyncio.ensure_future(run_in_transaction(client, write))
+    counts as orphaned after ORPHAN_AFTER. A write that fails here gives the slot back.
+
+    The slot may be held for `patient_id` from the waiting list: the booking then takes the
+    offer up, and its entry is marked booked in the same transaction."""
+    offer = await schedule.take_hold(
+        db, doctor_id, slot, appointment_id, now=now, patient_id=patient_id
+    )
+
+    async def write_all(session: Any) -> None:
+        await write(session)
+        if offer is not None:
+            await mark_booked(db, offer, appointment_id, session)
+
+    writing = asyncio.ensure_future(run_in_transaction(client, write_all))
     try:
         await asyncio.shield(writing)
     except Exception:  # not CancelledError (a BaseException): see above
@@ -148,5 +161,7 @@ async def book(
         await repository.insert(db, doc, session)
         await publish(db, appointment_event(doc, caller, context=context), session=session)
 
-    await write_holding(client, db, doctor_id, slot, str(doc["_id"]), write, now=now)
+    await write_holding(
+        client, db, doctor_id, slot, str(doc["_id"]), write, now=now, patient_id=caller.id
+    )
     return doc

@@ -40,6 +40,11 @@ class EventType(StrEnum):
     REFERRAL_ACCEPTED = "referral.accepted"
     REFERRAL_DECLINED = "referral.declined"
     REFERRAL_BOOKED = "referral.booked"
+    WAITLIST_JOINED = "waitlist.joined"
+    WAITLIST_SLOT_OFFERED = "waitlist.slot_offered"
+    WAITLIST_OFFER_EXPIRED = "waitlist.offer_expired"
+    WAITLIST_LEFT = "waitlist.left"
+    WAITLIST_CLOSED = "waitlist.closed"
     MESSAGE_SENT = "message.sent"
     RECORD_ACCESSED = "record.accessed"
     ADMIN_ACTION = "admin.action"
@@ -50,6 +55,7 @@ _TOPIC_BY_PREFIX = {
     "user": "users.events",
     "auth": "auth.events",
     "appointment": "appointments.events",
+    "waitlist": "appointments.events",
     "consultation": "medical.events",
     "prescription": "medical.events",
     "document": "medical.events",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.notifications.models import Message
+from domain.waitlist.entries import OFFER_MINUTES
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,13 @@ RULES: dict[str, Rule] = {
         "You have an upcoming appointment.",
         _APPOINTMENT,
         _patient_and_doctor,
+    ),
+    "waitlist.slot_offered": Rule(
+        "appointments",
+        "A slot opened up",
+        f"A slot you are waiting for is held for you for {OFFER_MINUTES} minutes.",
+        "/waitlist/{subject_id}",
+        _patient_only,
     ),
     "prescription.created": Rule(
         "prescriptions",

@@ -118,5 +118,8 @@ async def book_referral(
             session=session,
         )
 
-    await write_holding(client, db, doctor_id, slot, appointment_id, write, now=now)
+    await write_holding(
+        client, db, doctor_id, slot, appointment_id, write, now=now,
+        patient_id=referral["patient_id"],
+    )  # fmt: skip
     return appointment

@@ -90,9 +90,19 @@ async def busy_intervals(
 
 
 async def take_hold(
-    db: Any, doctor_id: str, slot: Slot, appointment_id: str, *, now: datetime
-) -> None:
-    """Hold `slot` for `appointment_id`, or raise Conflict when someone else holds it."""
+    db: Any,
+    doctor_id: str,
+    slot: Slot,
+    appointment_id: str,
+    *,
+    now: datetime,
+    patient_id: str | None = None,
+) -> str | None:
+    """Hold `slot` for `appointment_id`, or raise Conflict when someone else holds it.
+
+    A slot offered from the waiting list is held for one patient until the offer expires:
+    that patient (`patient_id`) takes the hold over, and the id of the waiting-list entry
+    is returned so that the booking can mark it booked; anyone else gets 409 until then."""
     key = hold_id(doctor_id, slot.start)
     doc = {
         "_id": key,
@@ -104,20 +114,49 @@ async def take_hold(
     }
     try:
         await db[SLOT_HOLDS].insert_one(doc)
-        return
+        return None
     except DuplicateKeyError:
-        if not await _drop_if_orphaned(db, key, now):
-            raise Conflict("this slot is not free") from None
+        held = await db[SLOT_HOLDS].find_one({"_id": key})
+    if held is not None and held.get("reserved_for"):
+        return await _take_up_offer(db, held, doc, patient_id, now)
+    if not await _drop_if_orphaned(db, key, now, held):
+        raise Conflict("this slot is not free") from None
     try:
         await db[SLOT_HOLDS].insert_one(doc)
     except DuplicateKeyError:
         raise Conflict("this slot is not free") from None
+    return None
 
 
-async def _drop_if_orphaned(db: Any, key: str, now: datetime) -> bool:
+async def _take_up_offer(
+    db: Any, held: dict[str, Any], doc: dict[str, Any], patient_id: str | None, now: datetime
+) -> str | None:
+    now_ms = int(now.timestamp() * 1000)
+    offer = {"_id": held["_id"], "waitlist_id": held["waitlist_id"]}
+    if int(held.get("expires_ms") or 0) <= now_ms:
+        # The offer ran out (the sweep has not passed yet): the slot is free for anyone.
+        await db[SLOT_HOLDS].delete_one(offer)
+        try:
+            await db[SLOT_HOLDS].insert_one(doc)
+        except DuplicateKeyError:
+            raise Conflict("this slot is not free") from None
+        return None
+    if patient_id is None or held["reserved_for"] != patient_id:
+        raise Conflict("this slot is held for a patient on the waiting list")
+    # Conditional on the offer still being there and in time: one booking takes it over.
+    taken = await db[SLOT_HOLDS].update_one(
+        {**offer, "reserved_for": patient_id, "expires_ms": {"$gt": now_ms}},
+        {"$set": {"appointment_id": doc["appointment_id"], "reserved_for": None,
+                  "waitlist_id": None, "created_at": now}},
+    )  # fmt: skip
+    if taken.modified_count != 1:
+        raise Conflict("this slot is not free")
+    return str(held["waitlist_id"])
+
+
+async def _drop_if_orphaned(db: Any, key: str, now: datetime, held: dict[str, Any] | None) -> bool:
     """A hold whose appointment was never written (the process died in between) stops
     blocking the slot once it is older than ORPHAN_AFTER."""
-    held = await db[SLOT_HOLDS].find_one({"_id": key})
     if held is None:
         return True
     if as_utc(held["created_at"]) > now - ORPHAN_AFTER:

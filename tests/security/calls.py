@@ -97,6 +97,7 @@ async def build_call(
         "name": QUEUE,
         "message_id": target,
         "notification_id": target,
+        "entry_id": target,
     }
     url = route.path.format(**params)
     m, p = route.method, route.path
@@ -185,6 +186,13 @@ async def build_call(
         kw["data"] = {"patient_id": target, "title": "Scan", "category": "imaging"}
     elif p.endswith("/notifications/preferences") and m == "PUT":
         kw["json"] = {"email": {"appointments": True}, "push": {"messages": False}}
+    elif p == f"{V1}/waitlist" and m == "POST":
+        earliest = datetime.now(UTC) + timedelta(days=40)
+        kw["json"] = {
+            "doctor_id": world.specialist.id,
+            "earliest": earliest.isoformat(),
+            "latest": (earliest + timedelta(days=7)).isoformat(),
+        }
     elif p.endswith("/notifications/devices"):
         kw["json"] = {"subscription_id": f"sub-{uuid.uuid4().hex}", "platform": "android"}
     elif p.endswith("/admin/users/{user_id}"):

@@ -245,6 +245,10 @@ MATRIX: list[Route] = [
         obj="patient",
         parties=(P, D),
     ),
+    R("POST", f"{V1}/waitlist", (P,)),
+    R("GET", f"{V1}/waitlist", (P,), lists=True),
+    R("GET", f"{V1}/waitlist/{{entry_id}}", (P,), obj="waitlist", parties=(P,)),
+    R("DELETE", f"{V1}/waitlist/{{entry_id}}", (P,), obj="waitlist", parties=(P,)),
     # administration: admins only, on any object
     R("GET", f"{V1}/admin/users", (A,)),
     R("PATCH", f"{V1}/admin/users/{{user_id}}", (A,), obj="patient", parties=(A,)),

@@ -192,6 +192,20 @@ async def _build_side(
         201,
     )
     side.objects["time_off"] = time_off["id"]
+    earliest = datetime.now(UTC) + timedelta(days=30)
+    waiting = _ok(
+        await client.post(
+            "/api/v1/waitlist",
+            json={
+                "doctor_id": d.id,
+                "earliest": earliest.isoformat(),
+                "latest": (earliest + timedelta(days=7)).isoformat(),
+            },
+            headers=p.headers,
+        ),
+        201,
+    )
+    side.objects["waitlist"] = waiting["id"]
     # In-app notifications come from the streams process; stored here the way it stores
     # them, one for each person of the side.
     for who, person in (("patient", p), ("doctor", d)):
