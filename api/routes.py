@@ -9,6 +9,7 @@ from api.controllers.admin_operations import AdminOperationsController
 from api.controllers.admin_users import AdminUsersController
 from api.controllers.appointments import AppointmentsController
 from api.controllers.auth import AuthController
+from api.controllers.auth_mfa import MfaController
 from api.controllers.availability import AvailabilityController
 from api.controllers.consultations import ConsultationsController
 from api.controllers.conversations import ConversationsController
@@ -24,6 +25,7 @@ from api.controllers.waitlist import WaitlistController
 
 API_ROUTES: list[Any] = [
     AuthController,
+    MfaController,
     ProfileController,
     DoctorsController,
     AvailabilityController,

@@ -110,6 +110,8 @@ class AuthSettings(_Base):
     lockout_minutes: int = Field(15, ge=1, validation_alias="LOCKOUT_MINUTES")
     verification_token_hours: int = Field(24, ge=1, validation_alias="VERIFICATION_TOKEN_HOURS")
     reset_token_minutes: int = Field(60, ge=1, validation_alias="RESET_TOKEN_MINUTES")
+    # How long the second step of a two-factor sign-in may wait after the password.
+    mfa_token_seconds: int = Field(300, ge=1, le=900, validation_alias="MFA_TOKEN_SECONDS")
 
     @field_validator("jwt_secret")
     @classmethod

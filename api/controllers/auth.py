@@ -1,4 +1,5 @@
-"""/api/v1/auth: registration, verification, sign-in, token refresh, passwords, `me`."""
+"""/api/v1/auth: registration, verification, sign-in (with its second step when two-factor
+sign-in is on), token refresh, passwords, `me`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from api.controllers.auth_schemas import (
     EmailIn,
     LoginIn,
     MessageOut,
+    MfaChallengeOut,
+    MfaVerifyIn,
     RefreshIn,
     RegisteredOut,
     RegisterIn,
@@ -26,11 +29,13 @@ from domain.accounts import (
     AccountsEnv,
     Principal,
     credentials,
+    mfa_sign_in,
     registration,
     sessions,
     verification,
 )
 from domain.accounts.login import login as sign_in
+from domain.accounts.models import MfaChallenge
 from domain.accounts.repository import get_user
 from domain.events import EventContext
 from domain.shared.errors import Unauthenticated
@@ -86,7 +91,10 @@ class AuthController(Controller):
     @post(
         "/login",
         status_code=200,
-        summary="Sign in; returns an access and a refresh token",
+        summary=(
+            "Sign in; returns an access and a refresh token, or, with two-factor sign-in, "
+            "an mfa_token for POST /auth/mfa/verify"
+        ),
         responses=problems(
             _401="wrong email or password",
             _403="email not verified, or account deactivated",
@@ -95,8 +103,25 @@ class AuthController(Controller):
     )
     async def login(
         self, data: LoginIn, accounts: AccountsEnv, context: EventContext
+    ) -> TokenPairOut | MfaChallengeOut:
+        outcome = await sign_in(accounts, data.email, data.password, context)
+        if isinstance(outcome, MfaChallenge):
+            return MfaChallengeOut.of(outcome)
+        return TokenPairOut.of(outcome)
+
+    @post(
+        "/mfa/verify",
+        status_code=200,
+        summary="Second step of sign-in: the mfa_token and a code give the token pair",
+        responses=problems(
+            _401="unknown, expired or used mfa_token, or a wrong or already used code",
+            _423="locked after repeated failures",
+        ),
+    )
+    async def mfa_verify(
+        self, data: MfaVerifyIn, accounts: AccountsEnv, context: EventContext
     ) -> TokenPairOut:
-        pair = await sign_in(accounts, data.email, data.password, context)
+        pair = await mfa_sign_in.verify(accounts, data.mfa_token, data.code, context)
         return TokenPairOut.of(pair)
 
     @post(

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer
 
 from domain.accounts import TokenPair, User
+from domain.accounts.mfa import Enrolment
+from domain.accounts.models import MfaChallenge
 from domain.accounts.registration import Registration
 
 
@@ -19,6 +21,14 @@ UtcDateTime = Annotated[datetime, PlainSerializer(_iso_z, return_type=str)]
 # Long enough for any acceptable password; the 72-byte rule is checked with a clear message.
 Password = Annotated[str, Field(max_length=1024)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+SecondFactorCode = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="the 6 digits the authenticator app shows, or an unused recovery code",
+    ),
+]
 
 
 class _In(BaseModel):
@@ -66,6 +76,22 @@ class ChangePasswordIn(_In):
     new_password: Password
 
 
+class MfaCodeIn(_In):
+    code: str = Field(
+        min_length=1, max_length=64, description="the 6 digits the authenticator app shows"
+    )
+
+
+class MfaDisableIn(_In):
+    current_password: Password
+    code: SecondFactorCode
+
+
+class MfaVerifyIn(_In):
+    mfa_token: str = Field(min_length=1, max_length=512, description="from POST /auth/login")
+    code: SecondFactorCode
+
+
 class UserOut(BaseModel):
     id: str
     email: str
@@ -77,6 +103,7 @@ class UserOut(BaseModel):
     phone: str | None = None
     specialty: str | None = None
     license_number: str | None = None
+    mfa_enabled: bool = Field(False, description="sign-in asks for a TOTP code")
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -91,6 +118,7 @@ class UserOut(BaseModel):
             phone=user.phone,
             specialty=user.specialty,
             license_number=user.license_number,
+            mfa_enabled=user.mfa_enabled,
         )
 
 
@@ -120,6 +148,35 @@ class TokenPairOut(BaseModel):
             expires_in=pair.expires_in,
             user=UserOut.of(pair.user),
         )
+
+
+class MfaChallengeOut(BaseModel):
+    """A right password on an account with two-factor sign-in: no tokens yet."""
+
+    mfa_required: Literal[True]
+    mfa_token: str = Field(description="single-use; send it with a code to POST /auth/mfa/verify")
+    expires_in: int = Field(description="seconds until the mfa_token expires")
+
+    @classmethod
+    def of(cls, challenge: MfaChallenge) -> MfaChallengeOut:
+        return cls(
+            mfa_required=True, mfa_token=challenge.mfa_token, expires_in=challenge.expires_in
+        )
+
+
+class MfaSetupOut(BaseModel):
+    secret: str = Field(description="base32 TOTP secret; shown only in this answer")
+    otpauth_uri: str = Field(description="otpauth:// URI for an authenticator app (QR code)")
+
+    @classmethod
+    def of(cls, enrolment: Enrolment) -> MfaSetupOut:
+        return cls(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(
+        description="each signs in once in place of a code; shown only in this answer"
+    )
 
 
 class MessageOut(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.accounts import lockout, one_time_tokens, refresh_tokens
 from domain.accounts.atomic import atomically
+from domain.accounts.authentication import current_account
 from domain.accounts.env import AccountsEnv
 from domain.accounts.errors import AccountLocked, InvalidToken
 from domain.accounts.events import user_event
@@ -21,19 +22,40 @@ from domain.accounts.repository import bump_token_version, get_user
 from domain.accounts.revocation import record_revocation
 from domain.accounts.sessions import open_session
 from domain.events import EventContext, EventType, publish
-from domain.shared.errors import InvalidInput, Unauthenticated
+from domain.shared.errors import InvalidInput
 from domain.shared.jobs import JobQueue
 
 TOO_MANY_ATTEMPTS = "Too many failed attempts; try again later or reset your password"
 SEND_PASSWORD_RESET = "auth.send_password_reset_email"  # noqa: S105 - an actor name
 
 
+async def check_current_password(env: AccountsEnv, user: User, password: str) -> None:
+    """For changes to the account's credentials: a wrong password counts as a failed
+    sign-in of the address (422 on `current_password`, 423 once locked)."""
+    remaining = await lockout.locked_for(env.redis, user.email)
+    if remaining:
+        raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=remaining)
+    if not await verify_password(password, user.password_hash):
+        await count_failed_attempt(env, user)
+        raise InvalidInput("The current password is incorrect", field="current_password")
+
+
+async def count_failed_attempt(env: AccountsEnv, user: User) -> None:
+    """Raises AccountLocked when this attempt locks the address."""
+    _, just_locked = await lockout.record_failure(env.redis, env.settings, user.email)
+    if just_locked:
+        raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=env.settings.lockout_minutes * 60)
+
+
 async def revoke_everything(
     env: AccountsEnv, user_id: str, reason: str, changes: dict[str, Any], *, session: Any
 ) -> int:
-    """Apply `changes` to the user, end all their sessions, raise the token version."""
+    """Apply `changes` to the user, end all their sessions, raise the token version.
+    Two-factor sign-in stays as it is: a new password does not replace the second factor."""
     version = await bump_token_version(env.db, user_id, changes, session=session)
     await refresh_tokens.revoke_all_sessions(env.db, user_id, reason, session=session)
+    # A sign-in waiting for its second factor was started with the old credentials.
+    await one_time_tokens.discard_all(env.db, Purpose.MFA_SIGN_IN, user_id, session=session)
     return version
 
 
@@ -80,17 +102,8 @@ async def change_password(
     context: EventContext | None = None,
 ) -> TokenPair:
     """Returns a fresh token pair: every other session, and this one's old tokens, end."""
-    user = await get_user(env.db, principal.user_id)
-    if user is None or not user.active:
-        raise Unauthenticated("The access token is invalid or has expired")
-    remaining = await lockout.locked_for(env.redis, user.email)
-    if remaining:
-        raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=remaining)
-    if not await verify_password(current_password, user.password_hash):
-        _, just_locked = await lockout.record_failure(env.redis, env.settings, user.email)
-        if just_locked:
-            raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=env.settings.lockout_minutes * 60)
-        raise InvalidInput("The current password is incorrect", field="current_password")
+    user = await current_account(env, principal)
+    await check_current_password(env, user, current_password)
     check_policy(new_password, field="new_password")
     if await verify_password(new_password, user.password_hash):
         raise InvalidInput(

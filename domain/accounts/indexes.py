@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from domain.accounts.one_time_tokens import ONE_TIME_TOKENS
+from domain.accounts.recovery_codes import RECOVERY_CODES
 from domain.accounts.refresh_tokens import SESSIONS, TOKENS
 from domain.accounts.repository import USERS
 
@@ -38,3 +39,4 @@ async def ensure_indexes(db: Any) -> None:
             IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="ttl"),
         ]
     )
+    await db[RECOVERY_CODES].create_indexes([IndexModel([("user_id", ASCENDING)], name="user")])

@@ -3,20 +3,20 @@
 Every refusal before the password is known to be right looks the same (401, same message,
 same bcrypt cost), so the answers do not tell which addresses have accounts. Only once
 the password matches do the account's own states show: unverified (403), deactivated
-(403).
+(403), and two-factor sign-in, which answers with a challenge instead of tokens
+(domain/accounts/mfa_sign_in.py).
 """
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from domain.accounts import lockout
+from domain.accounts import lockout, mfa_sign_in, sign_in_refusals
 from domain.accounts.atomic import atomically
-from domain.accounts.emails import email_key, normalize_email
+from domain.accounts.emails import normalize_email
 from domain.accounts.env import AccountsEnv
 from domain.accounts.errors import AccountLocked
-from domain.accounts.events import anonymous_event, user_event
-from domain.accounts.models import TokenPair, User
+from domain.accounts.models import MfaChallenge, TokenPair, User
 from domain.accounts.passwords import (
     hash_password,
     hash_rounds,
@@ -25,66 +25,29 @@ from domain.accounts.passwords import (
     verify_password,
 )
 from domain.accounts.repository import find_by_email, update_user
-from domain.accounts.sessions import open_session
-from domain.events import Event, EventContext, EventType, publish
-from domain.shared.errors import Forbidden, Unauthenticated
+from domain.accounts.sessions import open_after_sign_in
+from domain.events import EventContext, EventType
+from domain.shared.errors import Forbidden
 
 BAD_CREDENTIALS = "The email or password is incorrect"
-
-
-def _locked_message(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
-    return (
-        "Too many failed sign-in attempts; the account is locked. "
-        f"Try again in {minutes} minute{'s' if minutes != 1 else ''} or reset your password."
-    )
 
 
 async def _refuse(
     env: AccountsEnv, email: str, user: User | None, context: EventContext | None
 ) -> NoReturn:
-    failures, just_locked = await lockout.record_failure(env.redis, env.settings, email)
-    events: list[Event] = []
-    if user is None:
-        events.append(
-            anonymous_event(
-                EventType.AUTH_LOGIN_FAILED, email_key(email), context, email=email,
-                reason="unknown_email", failures=failures,
-            )
-        )  # fmt: skip
-    else:
-        events.append(
-            user_event(
-                EventType.AUTH_LOGIN_FAILED, user.id, user.role.value, context,
-                outcome="failure", email=email, reason="bad_password", failures=failures,
-            )
-        )  # fmt: skip
-    if just_locked:
-        minutes = env.settings.lockout_minutes
-        if user is None:
-            events.append(
-                anonymous_event(EventType.AUTH_LOCKED_OUT, email_key(email), context,
-                                email=email, minutes=minutes)
-            )  # fmt: skip
-        else:
-            events.append(
-                user_event(EventType.AUTH_LOCKED_OUT, user.id, user.role.value, context,
-                           outcome="failure", email=email, minutes=minutes)
-            )  # fmt: skip
-    await publish(env.db, *events)
-    if just_locked:
-        seconds = env.settings.lockout_minutes * 60
-        raise AccountLocked(_locked_message(seconds), retry_after=seconds)
-    raise Unauthenticated(BAD_CREDENTIALS)
+    await sign_in_refusals.refuse(
+        env, email, user, context, event_type=EventType.AUTH_LOGIN_FAILED,
+        reason="unknown_email" if user is None else "bad_password", message=BAD_CREDENTIALS,
+    )  # fmt: skip
 
 
 async def login(
     env: AccountsEnv, email: str, password: str, context: EventContext | None = None
-) -> TokenPair:
+) -> TokenPair | MfaChallenge:
     email = normalize_email(email)
     remaining = await lockout.locked_for(env.redis, email)
     if remaining:
-        raise AccountLocked(_locked_message(remaining), retry_after=remaining)
+        raise AccountLocked(sign_in_refusals.locked_message(remaining), retry_after=remaining)
     user = await find_by_email(env.db, email)
     if user is None:
         await spend_equal_time(password, env.settings.bcrypt_rounds)
@@ -98,17 +61,15 @@ async def login(
             "Confirm your email address before signing in; "
             "POST /api/v1/auth/resend-verification sends a new link"
         )
-    await lockout.clear(env.redis, email)
     await _upgrade_hash(env, user, password)
+    if user.mfa_enabled:
+        # Failures are forgotten only once the code is right too: signing in again with
+        # the password must not reset the count of wrong codes.
+        return await mfa_sign_in.challenge(env, user)
+    await lockout.clear(env.redis, email)
 
     async def write(session: Any) -> TokenPair:
-        pair = await open_session(env, user, session=session)
-        await publish(
-            env.db,
-            user_event(EventType.AUTH_LOGIN_SUCCEEDED, user.id, user.role.value, context),
-            session=session,
-        )
-        return pair
+        return await open_after_sign_in(env, user, context, session=session)
 
     return await atomically(env.client, write)
 

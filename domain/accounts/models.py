@@ -29,6 +29,9 @@ class User:
     license_number: str | None = None
     verified_at: datetime | None = None
     password_changed_at: datetime | None = None
+    # Sign-in asks for a TOTP code after the password; the secret itself stays in the
+    # store (domain/accounts/mfa_state.py) and is never part of this object.
+    mfa_enabled: bool = False
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> User:
@@ -48,6 +51,7 @@ class User:
             license_number=doc.get("license_number"),
             verified_at=doc.get("verified_at"),
             password_changed_at=doc.get("password_changed_at"),
+            mfa_enabled=bool(doc.get("mfa_enabled", False)),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -67,6 +71,7 @@ class User:
             "license_number": self.license_number,
             "verified_at": self.verified_at,
             "password_changed_at": self.password_changed_at,
+            "mfa_enabled": self.mfa_enabled,
         }
 
 
@@ -81,6 +86,15 @@ class Principal:
 
     def has_role(self, *roles: str) -> bool:
         return self.role.value in roles
+
+
+@dataclass(frozen=True)
+class MfaChallenge:
+    """The answer to a right password when the account has two-factor sign-in: no tokens
+    yet, only a short-lived `mfa_token` to present with a code."""
+
+    mfa_token: str
+    expires_in: int  # seconds
 
 
 @dataclass(frozen=True)

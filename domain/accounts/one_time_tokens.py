@@ -1,8 +1,10 @@
-"""Single-use, expiring tokens sent by email (email verification, password reset).
+"""Single-use, expiring tokens: those sent by email (email verification, password reset)
+and the second-step token of a two-factor sign-in.
 
-Only the hash is stored. The raw token is derived from the job that sends the email, so a
-retried job writes the same document and mails the same link, and the queue message
-holds nothing secret.
+Only the hash is stored. An emailed token is derived from the job that sends the email, so
+a retried job writes the same document and mails the same link, and the queue message
+holds nothing secret. A token's purpose is part of every lookup: one kind never passes for
+another.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from domain.accounts.opaque import derive_secret, digest
+from domain.accounts.opaque import derive_secret, digest, new_secret
 
 ONE_TIME_TOKENS = "one_time_tokens"
 
@@ -22,6 +24,7 @@ ONE_TIME_TOKENS = "one_time_tokens"
 class Purpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a secret
+    MFA_SIGN_IN = "mfa_sign_in"
 
 
 @dataclass(frozen=True)
@@ -30,13 +33,16 @@ class IssuedToken:
     first_issue: bool  # False when a retry of the same job finds the token already written
 
 
-async def issue_for_job(
-    db: Any, key: str, purpose: Purpose, user_id: str, job_id: str, lifetime: timedelta
-) -> IssuedToken | None:
-    """The token for this job, or None when the job's token was already used or expired."""
-    raw = derive_secret(key, f"{purpose.value}:{job_id}")
+async def issue(db: Any, purpose: Purpose, user_id: str, lifetime: timedelta) -> str:
+    """A new random token handed straight to the caller; returns the raw token."""
+    raw = new_secret()
+    await db[ONE_TIME_TOKENS].insert_one(_document(raw, purpose, user_id, lifetime))
+    return raw
+
+
+def _document(raw: str, purpose: Purpose, user_id: str, lifetime: timedelta) -> dict[str, Any]:
     now = datetime.now(UTC)
-    document = {
+    return {
         "_id": digest(raw),
         "purpose": purpose.value,
         "user_id": user_id,
@@ -44,12 +50,21 @@ async def issue_for_job(
         "expires_at": now + lifetime,
         "used_at": None,
     }
+
+
+async def issue_for_job(
+    db: Any, key: str, purpose: Purpose, user_id: str, job_id: str, lifetime: timedelta
+) -> IssuedToken | None:
+    """The token for this job, or None when the job's token was already used or expired."""
+    raw = derive_secret(key, f"{purpose.value}:{job_id}")
+    document = _document(raw, purpose, user_id, lifetime)
     try:
         await db[ONE_TIME_TOKENS].insert_one(document)
         return IssuedToken(raw, first_issue=True)
     except DuplicateKeyError:  # a retry of the same job
         pass
     existing = await db[ONE_TIME_TOKENS].find_one({"_id": digest(raw)})
+    now = datetime.now(UTC)
     if existing is None or existing.get("used_at") is not None or existing["expires_at"] <= now:
         return None
     return IssuedToken(raw, first_issue=False)

@@ -36,6 +36,16 @@ async def open_session(env: AccountsEnv, user: User, *, session: Any = None) -> 
     return TokenPair(access, refresh, lifetime, user)
 
 
+async def open_after_sign_in(
+    env: AccountsEnv, user: User, context: EventContext | None, *, session: Any, **data: Any
+) -> TokenPair:
+    """The session of a user who has just proved who they are, and its sign-in event."""
+    pair = await open_session(env, user, session=session)
+    event = user_event(EventType.AUTH_LOGIN_SUCCEEDED, user.id, user.role.value, context, **data)
+    await publish(env.db, event, session=session)
+    return pair
+
+
 async def refresh(
     env: AccountsEnv, raw_refresh_token: str, context: EventContext | None = None
 ) -> TokenPair:

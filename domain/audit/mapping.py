@@ -41,7 +41,15 @@ _CATEGORY_BY_PREFIX = {
 
 # What an admin looks for under "security events".
 SECURITY_EVENTS = frozenset(
-    {"auth.login_failed", "auth.locked_out", "auth.refresh_reused", "auth.access_denied"}
+    {
+        "auth.login_failed",
+        "auth.locked_out",
+        "auth.refresh_reused",
+        "auth.access_denied",
+        "auth.mfa_enabled",
+        "auth.mfa_disabled",
+        "auth.mfa_failed",
+    }
 )
 
 _ACTION_BY_VERB = {
@@ -74,6 +82,8 @@ _ACTION_BY_VERB = {
     "scanned": "U",
     "password_changed": "U",
     "password_reset": "U",
+    "mfa_enabled": "U",
+    "mfa_disabled": "U",
 }
 
 

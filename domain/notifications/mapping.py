@@ -194,6 +194,8 @@ RULES: dict[str, Rule] = {
             "auth.refresh_reused",
             "auth.password_changed",
             "auth.password_reset",
+            "auth.mfa_enabled",
+            "auth.mfa_disabled",
         )
     },
 }
@@ -203,6 +205,10 @@ SILENT: dict[str, str] = {
     "user.registered": "the verification email, sent whatever the preferences, is the message",
     "user.verified": "the person has just done it and sees the answer on screen",
     "auth.login_failed": "too noisy (anyone can type an address); a lockout does notify",
+    "auth.mfa_failed": (
+        "a mistyped code is common; repeated wrong codes at sign-in lock the account, and the "
+        "lockout notifies"
+    ),
     "record.accessed": "every read of a record; admins answer 'who read it' from the access log",
 }
 

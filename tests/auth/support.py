@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+import pyotp
 
 from config.settings import Settings
 from domain.accounts import AccountsEnv
@@ -83,3 +86,43 @@ async def signed_in_user(
     form = form or patient_form()
     await register_verified(client, settings, form)
     return await sign_in(client, form["email"], form["password"])
+
+
+@dataclass
+class TwoFactor:
+    """An account with two-factor sign-in on, as its owner's authenticator app sees it."""
+
+    user: SignedIn
+    secret: str
+    recovery_codes: list[str]
+    enabled_step: int  # the time step of the code that turned it on (used up)
+
+    def code(self, step: int) -> str:
+        return str(pyotp.TOTP(self.secret).generate_otp(step))
+
+    def next_code(self) -> str:
+        """A code the server accepts (one step ahead is within its drift allowance) and
+        that was not used yet; each call moves one step on, so call it once per sign-in."""
+        self.enabled_step += 1
+        return self.code(self.enabled_step)
+
+
+async def enable_two_factor(client: Any, user: SignedIn) -> TwoFactor:
+    setup = await client.post("/api/v1/auth/mfa/setup", headers=user.headers)
+    assert setup.status_code == 200, setup.text
+    secret = setup.json()["secret"]
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(time.time())
+    enabled = await client.post(
+        "/api/v1/auth/mfa/enable", json={"code": totp.generate_otp(step)}, headers=user.headers
+    )
+    assert enabled.status_code == 200, enabled.text
+    return TwoFactor(user, secret, enabled.json()["recovery_codes"], step)
+
+
+async def mfa_token(client: Any, email: str, password: str = PASSWORD) -> str:
+    """The first step of a two-factor sign-in."""
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    assert response.json()["mfa_required"] is True, response.text
+    return str(response.json()["mfa_token"])

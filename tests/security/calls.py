@@ -124,6 +124,12 @@ async def build_call(
     elif p.endswith("/auth/change-password"):
         # a wrong current password: the world's accounts keep theirs
         kw["json"] = {"current_password": "not the password", "new_password": "a new password 1"}
+    elif p.endswith("/auth/mfa/enable"):
+        kw["json"] = {"code": "123456"}  # nobody in the world has a pending setup confirmed
+    elif p.endswith("/auth/mfa/disable"):
+        kw["json"] = {"current_password": "not the password", "code": "123456"}
+    elif p.endswith("/auth/mfa/verify"):
+        kw["json"] = {"mfa_token": "not-an-mfa-token", "code": "123456"}
     elif p.endswith("/users/me/profile") and m == "PATCH":
         kw["json"] = (
             {"bio": "Cardiologist"} if ROLE_OF[actor] == "doctor" else {"phone": "+21620000000"}

@@ -84,6 +84,10 @@ MATRIX: list[Route] = [
     R("POST", f"{V1}/auth/reset-password", None),
     R("POST", f"{V1}/auth/change-password", ANY),
     R("GET", f"{V1}/auth/me", ANY),
+    R("POST", f"{V1}/auth/mfa/setup", ANY),
+    R("POST", f"{V1}/auth/mfa/enable", ANY),
+    R("POST", f"{V1}/auth/mfa/disable", ANY),
+    R("POST", f"{V1}/auth/mfa/verify", None, always=401),  # the body's mfa_token is not one
     # profiles and discovery
     R("GET", f"{V1}/users/me/profile", ANY),
     R("PATCH", f"{V1}/users/me/profile", ANY),

@@ -10,13 +10,16 @@ answer, the object as read back, nor the caller's account shows an injected valu
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+import pyotp
 import pytest
 
 from tests.security.calls import build_call, object_side
-from tests.security.matrix import ACTORS, MATRIX, ONLY_MISSING, Route, expected
-from tests.security.world import MISSING_ID, World
+from tests.security.matrix import ACTORS, MATRIX, ONLY_MISSING, V1, Route, expected
+from tests.security.world import MISSING_ID, PASSWORD, PASSWORD_HASH, World
+from tests.support.people import make_person
 
 WRITES = [
     r
@@ -24,6 +27,7 @@ WRITES = [
     if r.method in ("POST", "PUT", "PATCH") and r.roles is not None and r.obj not in ONLY_MISSING
 ]
 LONG_AGO = "2001-01-01T00:00:00Z"
+ATTACKER_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 FAR_FUTURE = "2099-01-01T00:00:00Z"
 
 
@@ -54,6 +58,10 @@ def _injected(world: World, actor: str) -> dict[str, Any]:
         "password_hash": "$2b$04$injectedinjectedinjectedinjectedinjectedinjectedinjec",
         "storage_key": "../../etc/passwd",
         "scan_status": "clean",
+        "mfa_enabled": True,
+        "mfa_secret": ATTACKER_TOTP_SECRET,
+        "mfa_last_step": 0,
+        "recovery_codes": ["aaaa-bbbb-cccc-dddd"],
     }
 
 
@@ -154,6 +162,8 @@ async def test_unaccepted_fields_are_never_applied(
     assert account["active"] is True
     assert account.get("token_version", 0) == 0
     assert account["password_hash"] != extra.get("password_hash")
+    assert account.get("mfa_enabled") is not True
+    assert account.get("mfa_secret") is None and account.get("mfa_last_step") is None
     assert await module_db.users.find_one({"_id": ObjectId(MISSING_ID)}) is None
 
 
@@ -191,3 +201,48 @@ async def test_registration_cannot_choose_admin_or_skip_verification(module_clie
             "/api/v1/auth/login", json={"email": email, "password": "a long enough password"}
         )
         assert login.status_code == 403, login.text  # still unverified
+
+
+async def test_two_factor_bodies_cannot_choose_the_secret_or_the_recovery_codes(
+    module_client, module_db, module_settings
+) -> None:
+    """Enabling with a right code succeeds; the fields slipped in beside it do nothing."""
+    client = module_client
+    person = await make_person(module_db, module_settings, "patient", password_hash=PASSWORD_HASH)
+    setup = await client.post(
+        f"{V1}/auth/mfa/setup",
+        json={"secret": ATTACKER_TOTP_SECRET, "mfa_secret": ATTACKER_TOTP_SECRET},
+        headers=person.headers,
+    )
+    assert setup.status_code == 200, setup.text
+    secret = setup.json()["secret"]
+    assert secret != ATTACKER_TOTP_SECRET
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(time.time())
+    injected = {
+        "code": totp.generate_otp(step),
+        "secret": ATTACKER_TOTP_SECRET,
+        "mfa_secret": ATTACKER_TOTP_SECRET,
+        "recovery_codes": ["aaaa-bbbb-cccc-dddd"],
+        "mfa_last_step": 10**12,
+        "mfa_enabled": False,
+        "user_id": MISSING_ID,
+    }
+    enabled = await client.post(f"{V1}/auth/mfa/enable", json=injected, headers=person.headers)
+    assert enabled.status_code == 200, enabled.text
+    assert "aaaa-bbbb-cccc-dddd" not in enabled.json()["recovery_codes"]
+
+    async def second_step(code: str) -> int:
+        login = await client.post(
+            f"{V1}/auth/login", json={"email": f"{person.id}@example.test", "password": PASSWORD}
+        )
+        assert login.json()["mfa_required"] is True, login.text
+        token = login.json()["mfa_token"]
+        verify = {"mfa_token": token, "code": code, "user_id": MISSING_ID, "mfa_enabled": False}
+        return int((await client.post(f"{V1}/auth/mfa/verify", json=verify)).status_code)
+
+    attacker = pyotp.TOTP(ATTACKER_TOTP_SECRET).generate_otp(step + 1)
+    assert await second_step("aaaa-bbbb-cccc-dddd") == 401
+    if attacker != totp.generate_otp(step + 1):
+        assert await second_step(attacker) == 401
+    assert await second_step(totp.generate_otp(step + 1)) == 200

@@ -1,4 +1,5 @@
-"""Forged and stale access tokens: every one is 401, none is a server error.
+"""Forged and stale access tokens: every one is 401, none is a server error; the token of
+a sign-in's second step and the session's tokens never stand in for each other.
 
 The forger knows the token format and holds a valid token of their own, but not the
 platform's signing secret.
@@ -17,7 +18,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.auth.support import PASSWORD, SignedIn, signed_in_user
+from tests.auth.support import (
+    PASSWORD,
+    SignedIn,
+    enable_two_factor,
+    mfa_token,
+    signed_in_user,
+)
 
 ME = "/api/v1/auth/me"
 ATTACKER_SECRET = "the-attackers-own-secret-0123456789abcdef"
@@ -140,3 +147,29 @@ async def test_token_after_logout_is_refused(client, settings) -> None:
     )
     assert out.status_code == 204
     assert (await client.get(ME, headers=user.headers)).status_code == 401
+
+
+async def test_an_mfa_token_is_no_access_or_refresh_token(client, settings) -> None:
+    account = await enable_two_factor(client, await signed_in_user(client, settings))
+    token = await mfa_token(client, account.user.email)
+    as_bearer = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert as_bearer.status_code == 401, as_bearer.text
+    assert as_bearer.headers["www-authenticate"].startswith("Bearer")
+    as_refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+    assert as_refresh.status_code == 401, as_refresh.text
+    # Neither use spent it: it still completes the sign-in it was issued for.
+    verified = await client.post(
+        "/api/v1/auth/mfa/verify", json={"mfa_token": token, "code": account.next_code()}
+    )
+    assert verified.status_code == 200, verified.text
+
+
+async def test_an_access_or_refresh_token_is_no_mfa_token(client, settings) -> None:
+    account = await enable_two_factor(client, await signed_in_user(client, settings))
+    code = account.next_code()
+    for token in (account.user.access_token, account.user.refresh_token):
+        response = await client.post(
+            "/api/v1/auth/mfa/verify", json={"mfa_token": token, "code": code}
+        )
+        assert response.status_code == 401, response.text
+        assert response.headers["content-type"] == "application/problem+json"

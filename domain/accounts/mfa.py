@@ -1,0 +1,101 @@
+"""Turning two-factor sign-in (TOTP) on and off.
+
+Setup gives a new secret that waits, pending, until a code from the authenticator proves
+the user holds it; only then does sign-in ask for codes, and the recovery codes are
+shown, once. Turning it off takes the password and a code (or a recovery code), so a
+stolen access token alone can do neither. A password change or reset leaves it on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.accounts import mfa_state, recovery_codes, second_factor, totp
+from domain.accounts.atomic import atomically
+from domain.accounts.authentication import current_account
+from domain.accounts.credentials import check_current_password, count_failed_attempt
+from domain.accounts.env import AccountsEnv
+from domain.accounts.events import user_event
+from domain.accounts.models import Principal
+from domain.events import EventContext, EventType, publish
+from domain.shared.errors import Conflict, InvalidInput
+
+ALREADY_ENABLED = "Two-factor sign-in is already enabled; disable it first to set it up again"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str
+    otpauth_uri: str
+
+
+async def setup(env: AccountsEnv, principal: Principal) -> Enrolment:
+    """A new pending secret (replacing any earlier pending one)."""
+    user = await current_account(env, principal)
+    secret = totp.new_secret()
+    if not await mfa_state.set_pending(env.db, user.id, secret):
+        raise Conflict(ALREADY_ENABLED)
+    return Enrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user.email))
+
+
+async def enable(
+    env: AccountsEnv, principal: Principal, code: str, context: EventContext | None = None
+) -> list[str]:
+    """Turns it on; returns the recovery codes (their only appearance in clear)."""
+    user = await current_account(env, principal)
+    state = await mfa_state.read(env.db, user.id)
+    if state.enabled:
+        raise Conflict(ALREADY_ENABLED)
+    if state.pending_secret is None:
+        raise Conflict("There is no setup to confirm; POST /api/v1/auth/mfa/setup first")
+    step = totp.matching_step(state.pending_secret, code)
+    if step is None:
+        raise InvalidInput(
+            "The code is incorrect; enter the 6 digits the authenticator app shows now",
+            field="code",
+        )
+    codes = recovery_codes.generate()
+    pending = state.pending_secret
+
+    async def write(session: Any) -> None:
+        if not await mfa_state.enable(env.db, user.id, pending, step, session=session):
+            raise Conflict("The setup changed meanwhile; start again with a new setup")
+        await recovery_codes.replace(env.db, user.id, codes, session=session)
+        event = user_event(EventType.AUTH_MFA_ENABLED, user.id, user.role.value, context,
+                           recovery_codes=len(codes))  # fmt: skip
+        await publish(env.db, event, session=session)
+
+    await atomically(env.client, write)
+    return codes
+
+
+async def disable(
+    env: AccountsEnv,
+    principal: Principal,
+    current_password: str,
+    code: str,
+    context: EventContext | None = None,
+) -> None:
+    user = await current_account(env, principal)
+    await check_current_password(env, user, current_password)
+    if not (await mfa_state.read(env.db, user.id)).enabled:
+        raise Conflict("Two-factor sign-in is not enabled")
+
+    async def write(session: Any) -> None:
+        method = await second_factor.use(env.db, user.id, code, session=session)
+        if not await mfa_state.disable(env.db, user.id, session=session):
+            raise Conflict("Two-factor sign-in is not enabled")
+        await recovery_codes.discard_all(env.db, user.id, session=session)
+        event = user_event(EventType.AUTH_MFA_DISABLED, user.id, user.role.value, context,
+                           second_factor=method)  # fmt: skip
+        await publish(env.db, event, session=session)
+
+    try:
+        await atomically(env.client, write)
+    except second_factor.WrongCode:
+        failed = user_event(EventType.AUTH_MFA_FAILED, user.id, user.role.value, context,
+                            outcome="failure", reason="wrong_code", stage="disable")  # fmt: skip
+        await publish(env.db, failed)
+        await count_failed_attempt(env, user)
+        raise InvalidInput(second_factor.WRONG_CODE, field="code") from None

@@ -1,0 +1,85 @@
+"""Two-factor sign-in fields of the `users` document.
+
+`mfa_pending_secret` is set by setup and becomes `mfa_secret` when a code proves the
+authenticator holds it; `mfa_last_step` is the last TOTP time step accepted, so a code is
+accepted once. Every change is conditional on the state it expects, so two requests
+racing on one account cannot both win. The secret is stored as is (no key management
+for secrets at rest exists yet); it is read only here and never leaves the domain except
+in the answer to setup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+
+from domain.accounts.repository import USERS
+
+FIELDS = ("mfa_enabled", "mfa_secret", "mfa_pending_secret", "mfa_last_step")
+# "Not enabled", including accounts from before two-factor sign-in existed (no field). Not
+# `$ne: True`: the embedded store's updates skip documents that lack the field.
+_OFF = {"$in": [False, None]}
+_CLEARED = {"mfa_enabled": False, "mfa_secret": None, "mfa_pending_secret": None,
+            "mfa_last_step": None}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MfaState:
+    enabled: bool
+    secret: str | None
+    pending_secret: str | None
+    last_step: int | None
+
+
+async def read(db: Any, user_id: str, *, session: Any = None) -> MfaState:
+    doc = await db[USERS].find_one(
+        {"_id": ObjectId(user_id)}, projection=dict.fromkeys(FIELDS, 1), session=session
+    )
+    doc = doc or {}
+    step = doc.get("mfa_last_step")
+    return MfaState(
+        enabled=bool(doc.get("mfa_enabled", False)),
+        secret=doc.get("mfa_secret"),
+        pending_secret=doc.get("mfa_pending_secret"),
+        last_step=int(step) if step is not None else None,
+    )
+
+
+async def set_pending(db: Any, user_id: str, secret: str) -> bool:
+    """False when two-factor sign-in is already on (its secret is not replaced)."""
+    result = await db[USERS].update_one(
+        {"_id": ObjectId(user_id), "mfa_enabled": _OFF},
+        {"$set": {"mfa_pending_secret": secret}},
+    )
+    return bool(result.matched_count)
+
+
+async def enable(db: Any, user_id: str, secret: str, step: int, *, session: Any = None) -> bool:
+    """Turn on with the pending `secret`, the step of the code that proved it counted as
+    used. False when the pending secret changed meanwhile or it is already on."""
+    result = await db[USERS].update_one(
+        {"_id": ObjectId(user_id), "mfa_enabled": _OFF, "mfa_pending_secret": secret},
+        {"$set": {"mfa_enabled": True, "mfa_secret": secret, "mfa_pending_secret": None,
+                  "mfa_last_step": step}},
+        session=session,
+    )  # fmt: skip
+    return bool(result.matched_count)
+
+
+async def accept_step(db: Any, user_id: str, step: int, *, session: Any = None) -> bool:
+    """Record `step` as used; False when it, or a later one, was accepted already."""
+    result = await db[USERS].update_one(
+        {"_id": ObjectId(user_id), "mfa_enabled": True, "mfa_last_step": {"$lt": step}},
+        {"$set": {"mfa_last_step": step}},
+        session=session,
+    )
+    return bool(result.matched_count)
+
+
+async def disable(db: Any, user_id: str, *, session: Any = None) -> bool:
+    result = await db[USERS].update_one(
+        {"_id": ObjectId(user_id), "mfa_enabled": True}, {"$set": _CLEARED}, session=session
+    )
+    return bool(result.matched_count)
