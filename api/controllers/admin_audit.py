@@ -160,7 +160,10 @@ class AdminAuditController(AdminController):
     ) -> AuditPage:
         return await _page(resources, queries.access_log_filter(patient_id), page, page_size)
 
-    @get("/security-events", summary="Failed logins, lockouts, refresh reuse, denied access")
+    @get(
+        "/security-events",
+        summary="Failed logins, lockouts, refresh reuse, denied access, two-factor changes",
+    )
     async def security_events(
         self,
         resources: Resources,

@@ -20,6 +20,7 @@ from tests.auth.support import (
     sign_in,
     signed_in_user,
 )
+from tests.support.people import make_person
 
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
@@ -319,3 +320,39 @@ async def test_the_routes_need_a_signed_in_user(client) -> None:
                        (DISABLE, {"current_password": PASSWORD, "code": "123456"})):  # fmt: skip
         response = await client.post(path, json=body)
         assert response.status_code == 401, (path, response.text)
+
+
+@pytest.mark.e2e
+async def test_two_factor_changes_and_wrong_codes_reach_security_events(
+    client, db, settings, platform
+) -> None:
+    admin = await make_person(db, settings, "admin")
+    platform.start("streams")
+    account = await enable_two_factor(client, await signed_in_user(client, settings))
+    token = await mfa_token(client, account.user.email)
+    wrong = await client.post(VERIFY, json={"mfa_token": token, "code": wrong_code(account)})
+    assert wrong.status_code == 401
+    off = await client.post(
+        DISABLE,
+        json={"current_password": PASSWORD, "code": account.recovery_codes[0]},
+        headers=account.user.headers,
+    )
+    assert off.status_code == 200, off.text
+    expected = {"auth.mfa_enabled", "auth.mfa_failed", "auth.mfa_disabled"}
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        page = await client.get("/api/v1/admin/security-events", headers=admin.headers)
+        items = [i for i in page.json()["items"] if i["event_type"] in expected]
+        notes = await client.get("/api/v1/notifications", headers=account.user.headers)
+        alerts = [n for n in notes.json()["items"] if n["category"] == "security"]
+        # The owner is told when it is turned on and off (a wrong code alone tells nobody).
+        if {i["event_type"] for i in items} == expected and len(alerts) == 2:
+            break
+        await asyncio.sleep(0.5)
+    else:
+        raise AssertionError(platform.processes[0].log()[-3000:])
+    by_type = {i["event_type"]: i for i in items}
+    assert {i["resource_id"] for i in items} == {account.user.id}
+    assert by_type["auth.mfa_failed"]["outcome"] == "failure"
+    assert by_type["auth.mfa_enabled"]["outcome"] == "success"
+    assert by_type["auth.mfa_disabled"]["action"] == "U"
