@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +48,26 @@ def _give_back(db: Any, notification_id: str, channel: str, token: str, exc: Exc
 
 
 def _requeue_later(actor: Any, notification_id: str, seconds: float) -> None:
-    # Another job holds the delivery; look again once its lease has run out.
-    actor.send_with_options(args=(notification_id,), delay=int(seconds * 1000) + 100)
+    # Another job holds the delivery (look again once its lease has run out), or the
+    # recipient's quiet hours do (look again when they end).
+    actor.send_with_options(args=(notification_id,), delay=max(0, int(seconds * 1000)) + 100)
+
+
+def _held_for_quiet_hours(
+    actor: Any, db: Any, notification_id: str, channel: str, claim: delivery.Claim
+) -> bool:
+    """Whether the recipient's quiet hours, as they are now, still hold the delivery back;
+    then the job is queued again for their end and the claim given back."""
+    until = delivery.still_held(db, claim.notification or {})
+    if until is None:
+        return False
+    # Queued before the claim is given back: should the worker die in between, the claim
+    # runs out and the queued job takes the delivery over.
+    _requeue_later(actor, notification_id, (until - datetime.now(UTC)).total_seconds())
+    delivery.postpone(db, notification_id, channel, claim.token, until)
+    log.info("delivery_held_for_quiet_hours", notification_id=notification_id,
+             channel=channel, until=until.isoformat())  # fmt: skip
+    return True
 
 
 def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
@@ -123,6 +142,8 @@ def send_email(notification_id: str) -> None:
         return
     if claim.outcome != "claimed":
         return  # done already, or nothing to deliver
+    if _held_for_quiet_hours(send_email, db, notification_id, "email", claim):
+        return
     notification = claim.notification or {}
     address = email_of(db, notification["user_id"])
     if not address:
@@ -178,6 +199,8 @@ def send_push(notification_id: str) -> None:
         _requeue_later(send_push, notification_id, claim.retry_in)
         return
     if claim.outcome != "claimed":
+        return
+    if _held_for_quiet_hours(send_push, db, notification_id, "push", claim):
         return
     notification = claim.notification or {}
     if notification.get("category") == "messages" and _connected(notification["user_id"]):

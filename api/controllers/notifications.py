@@ -11,6 +11,7 @@ from api.controllers.providers import PageParam, PageSizeParam
 from api.security import BEARER, authenticated
 from domain.accounts import Principal
 from domain.notifications import devices, preferences, repository
+from domain.notifications.quiet_hours import parse_quiet_hours
 from domain.notifications.views import notification_view
 from domain.shared.errors import NotFound
 from infra.resources import Resources
@@ -27,6 +28,11 @@ class NotificationOut(BaseModel):
     event_type: str | None = None
     subject_type: str | None = None
     subject_id: str | None = None
+    deliver_after: str | None = Field(
+        default=None,
+        description="Set when the notification came during the recipient's quiet hours: "
+        "its email and push were held until then (UTC); the in-app notification was not.",
+    )
 
 
 class NotificationPage(BaseModel):
@@ -48,18 +54,39 @@ class CategorySwitches(BaseModel):
     security: bool | None = None
 
 
+QUIET_HOURS_DESCRIPTION = (
+    "A daily window on the user's wall clock during which email and push wait until it "
+    "ends; in-app notifications (the list and `notification:new`) arrive at once. The window "
+    "may cross midnight (22:00 to 07:00) and follows daylight-saving changes. Security "
+    "alerts (category `security`) never wait. null: no quiet hours (the default)."
+)
+
+
+class QuietHours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: str = Field(description="HH:MM, when email and push start waiting", examples=["22:00"])
+    end: str = Field(
+        description="HH:MM, when they go out again; differs from start", examples=["07:00"]
+    )
+    timezone: str = Field(description="IANA time zone of both times", examples=["Europe/Paris"])
+
+
 class PreferencesIn(BaseModel):
-    """Switches to change; categories left out keep their current value."""
+    """Changes only: categories left out keep their value, and so do the quiet hours when
+    `quiet_hours` is left out (null removes them)."""
 
     model_config = ConfigDict(extra="forbid")
 
     email: CategorySwitches = Field(default_factory=CategorySwitches)
     push: CategorySwitches = Field(default_factory=CategorySwitches)
+    quiet_hours: QuietHours | None = Field(default=None, description=QUIET_HOURS_DESCRIPTION)
 
 
 class PreferencesOut(BaseModel):
     email: dict[str, bool]
     push: dict[str, bool]
+    quiet_hours: QuietHours | None = Field(default=None, description=QUIET_HOURS_DESCRIPTION)
 
 
 class DeviceIn(BaseModel):
@@ -119,7 +146,11 @@ class NotificationsController(Controller):
         stored = await preferences.get_preferences(resources.db, current_user.user_id)
         return PreferencesOut(**stored)
 
-    @put("/preferences", summary="Change email and push switches per category")
+    @put(
+        "/preferences",
+        summary="Change email and push switches per category, and quiet hours",
+        description=QUIET_HOURS_DESCRIPTION,
+    )
     async def put_preferences(
         self, data: PreferencesIn, resources: Resources, current_user: Principal
     ) -> PreferencesOut:
@@ -127,7 +158,13 @@ class NotificationsController(Controller):
             "email": data.email.model_dump(exclude_none=True),
             "push": data.push.model_dump(exclude_none=True),
         }
-        stored = await preferences.update_preferences(resources.db, current_user.user_id, changes)
+        # Left out, the stored window stays (as the switches do); null removes it.
+        window: preferences.QuietHoursChange = preferences.KEEP
+        if "quiet_hours" in data.model_fields_set:
+            window = parse_quiet_hours(data.quiet_hours.model_dump()) if data.quiet_hours else None
+        stored = await preferences.update_preferences(
+            resources.db, current_user.user_id, changes, window
+        )
         return PreferencesOut(**stored)
 
     @post("/devices", summary="Register a OneSignal push subscription", status_code=201)

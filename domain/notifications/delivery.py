@@ -23,6 +23,8 @@ from pymongo import ReturnDocument
 
 from domain.events.outbox import epoch_ms
 from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT
+from domain.notifications.preferences import quiet_hours_of
+from domain.notifications.quiet_hours import held_until
 
 LEASE_SECONDS = 10.0
 
@@ -119,6 +121,28 @@ def release(db: Any, notification_id: str, channel: str, token: str, error: str)
         {"_id": notification_id, f"{channel}_claim": token},
         {
             "$set": {_field(channel): PENDING, f"{channel}_error": error[:500]},
+            "$unset": {f"{channel}_lease_until_ms": ""},
+        },
+    )
+
+
+def still_held(db: Any, notification: dict[str, Any]) -> datetime | None:
+    """For a notification held back for its recipient's quiet hours: until when their window,
+    as it is now, holds it (None: deliver now; the window may have moved or gone while the
+    job waited). Only held notifications (`deliver_after`) read the preferences: every other
+    delivery costs no round trip more than before."""
+    if not notification.get("deliver_after"):
+        return None
+    window = quiet_hours_of(db, str(notification["user_id"]))
+    return held_until(window, str(notification.get("category", "")), datetime.now(UTC))
+
+
+def postpone(db: Any, notification_id: str, channel: str, token: str, until: datetime) -> None:
+    """Give the claim back, the delivery now due at `until`."""
+    db[NOTIFICATIONS].update_one(
+        {"_id": notification_id, f"{channel}_claim": token},
+        {
+            "$set": {_field(channel): PENDING, "deliver_after": until},
             "$unset": {f"{channel}_lease_until_ms": ""},
         },
     )

@@ -1,16 +1,29 @@
-"""Per-user channel preferences, with defaults for anyone who never changed them."""
+"""Per-user channel preferences, with defaults for anyone who never changed them, and the
+quiet hours during which email and push wait (none unless the user sets them)."""
 
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, Literal
 
 from domain.notifications.models import CATEGORIES, CHANNELS, PREFERENCES
+from domain.notifications.quiet_hours import FIELD as QUIET_HOURS
+from domain.notifications.quiet_hours import QuietHours, quiet_hours_from
 
 # Chat messages are frequent: push by default, email off. Everything else on both.
 DEFAULTS: dict[str, dict[str, bool]] = {
     "email": {category: category != "messages" for category in CATEGORIES},
     "push": dict.fromkeys(CATEGORIES, True),
 }
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+# Leaves the stored quiet hours as they are (None removes them).
+KEEP = _Keep.KEEP
+QuietHoursChange = QuietHours | Literal[_Keep.KEEP] | None
 
 
 def merged(stored: dict[str, Any] | None) -> dict[str, dict[str, bool]]:
@@ -22,25 +35,51 @@ def merged(stored: dict[str, Any] | None) -> dict[str, dict[str, bool]]:
     return result
 
 
-async def get_preferences(db: Any, user_id: str) -> dict[str, dict[str, bool]]:
-    return merged(await db[PREFERENCES].find_one({"_id": user_id}))
+def preferences_view(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """The switches per channel and category, and the quiet hours or None."""
+    window = quiet_hours_from(stored)
+    return {**merged(stored), QUIET_HOURS: window.as_dict() if window else None}
+
+
+async def stored_preferences(db: Any, user_id: str) -> dict[str, Any] | None:
+    return await db[PREFERENCES].find_one({"_id": user_id})
+
+
+async def get_preferences(db: Any, user_id: str) -> dict[str, Any]:
+    return preferences_view(await stored_preferences(db, user_id))
 
 
 async def update_preferences(
-    db: Any, user_id: str, changes: dict[str, dict[str, bool]]
-) -> dict[str, dict[str, bool]]:
-    """Apply the given channel/category switches; unknown names are ignored."""
-    updates = {
+    db: Any,
+    user_id: str,
+    changes: dict[str, dict[str, bool]],
+    quiet_hours: QuietHoursChange = KEEP,
+) -> dict[str, Any]:
+    """Apply the given channel/category switches (unknown names are ignored) and set or
+    remove the quiet hours; whatever is not mentioned keeps its value."""
+    updates: dict[str, Any] = {
         f"{channel}.{category}": bool(enabled)
         for channel, categories in changes.items()
         if channel in CHANNELS
         for category, enabled in (categories or {}).items()
         if category in CATEGORIES
     }
+    operations: dict[str, Any] = {}
+    if isinstance(quiet_hours, QuietHours):
+        updates[QUIET_HOURS] = quiet_hours.as_dict()
+    elif quiet_hours is None:
+        operations["$unset"] = {QUIET_HOURS: ""}
     if updates:
-        await db[PREFERENCES].update_one({"_id": user_id}, {"$set": updates}, upsert=True)
+        operations["$set"] = updates
+    if operations:
+        await db[PREFERENCES].update_one({"_id": user_id}, operations, upsert=True)
     return await get_preferences(db, user_id)
 
 
-def wants(preferences: dict[str, dict[str, bool]], channel: str, category: str) -> bool:
-    return preferences.get(channel, {}).get(category, False)
+def quiet_hours_of(db: Any, user_id: str) -> QuietHours | None:
+    """With a blocking (pymongo) database, as the delivery actors use."""
+    return quiet_hours_from(db[PREFERENCES].find_one({"_id": user_id}, {QUIET_HOURS: 1}))
+
+
+def wants(preferences: dict[str, Any], channel: str, category: str) -> bool:
+    return bool(preferences.get(channel, {}).get(category, False))

@@ -10,8 +10,9 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from domain.notifications.models import NOTIFICATIONS, PENDING, SKIPPED, Message
-from domain.notifications.preferences import get_preferences, wants
-from domain.shared.clock import utcnow_ms
+from domain.notifications.preferences import merged, stored_preferences, wants
+from domain.notifications.quiet_hours import held_until, quiet_hours_from
+from domain.shared.clock import as_utc, utcnow_ms
 from domain.shared.counting import page_and_total
 
 
@@ -27,6 +28,16 @@ class Stored:
     def id(self) -> str:
         return str(self.doc["_id"])
 
+    @property
+    def deliver_after(self) -> datetime | None:
+        """Until when email and push wait for the recipient's quiet hours to end."""
+        return deliver_after(self.doc)
+
+
+def deliver_after(doc: dict[str, Any]) -> datetime | None:
+    value = doc.get("deliver_after")
+    return as_utc(value) if value else None
+
 
 async def ensure_notification_indexes(db: Any) -> None:
     notifications = db[NOTIFICATIONS]
@@ -36,12 +47,17 @@ async def ensure_notification_indexes(db: Any) -> None:
 
 
 async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
-    """Insert the in-app notification, with each channel due or skipped per preferences.
+    """Insert the in-app notification, with each channel due or skipped per preferences,
+    and, when it comes during the recipient's quiet hours, `deliver_after` their end.
 
     Idempotent: a redelivered event finds its notification by `dedupe_key` and reports
     which channels are still owed, so a crash between storing and enqueueing heals.
     """
-    preferences = await get_preferences(db, message.user_id)
+    stored = await stored_preferences(db, message.user_id)
+    switches = merged(stored)
+    email_due = wants(switches, "email", message.category)
+    push_due = wants(switches, "push", message.category)
+    now = utcnow_ms()
     dedupe_key = f"{event['id']}:{message.user_id}"
     doc: dict[str, Any] = {
         "_id": str(ObjectId()),
@@ -56,10 +72,14 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
         "body": message.body,
         "link": message.link,
         "read": False,
-        "created_at": utcnow_ms(),
-        "email_status": PENDING if wants(preferences, "email", message.category) else SKIPPED,
-        "push_status": PENDING if wants(preferences, "push", message.category) else SKIPPED,
+        "created_at": now,
+        "email_status": PENDING if email_due else SKIPPED,
+        "push_status": PENDING if push_due else SKIPPED,
     }
+    if email_due or push_due:
+        held = held_until(quiet_hours_from(stored), message.category, now)
+        if held is not None:
+            doc["deliver_after"] = held
     created = True
     try:
         await db[NOTIFICATIONS].insert_one(doc)

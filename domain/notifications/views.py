@@ -10,6 +10,7 @@ from domain.shared.clock import iso_z
 
 def notification_view(doc: dict[str, Any]) -> dict[str, Any]:
     created = doc.get("created_at")
+    held = doc.get("deliver_after")
     return {
         "id": str(doc["_id"]),
         "category": doc.get("category", ""),
@@ -21,4 +22,6 @@ def notification_view(doc: dict[str, Any]) -> dict[str, Any]:
         "event_type": doc.get("event_type"),
         "subject_type": doc.get("subject_type"),
         "subject_id": doc.get("subject_id"),
+        # Email and push waited (or wait) until then: the recipient's quiet hours.
+        "deliver_after": iso_z(held) if isinstance(held, datetime | str) and held else None,
     }

@@ -73,13 +73,13 @@ def parse_hhmm(value: Any, field_name: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def check_zone(name: Any) -> str:
+def check_zone(name: Any, field_name: str = "timezone") -> str:
     if not isinstance(name, str) or not name or name.startswith(("/", ".")):
-        raise InvalidInput("must be an IANA time zone such as Europe/Paris", field="timezone")
+        raise InvalidInput("must be an IANA time zone such as Europe/Paris", field=field_name)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidInput(f"unknown time zone {name!r}", field="timezone") from None
+        raise InvalidInput(f"unknown time zone {name!r}", field=field_name) from None
     return name
 
 

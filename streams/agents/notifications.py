@@ -31,10 +31,16 @@ async def notify(context: Any, event: dict[str, Any]) -> int:
         # Enqueued even for a notification that already existed: if a crash came between
         # storing and enqueueing, this is where the delivery resumes (the actors are
         # idempotent by notification id).
-        if stored.email_due:
-            context.jobs.enqueue("notifications.send_email", notification_id=stored.id)
-        if stored.push_due:
-            context.jobs.enqueue("notifications.send_push", notification_id=stored.id)
+        for actor_name, due in (
+            ("notifications.send_email", stored.email_due),
+            ("notifications.send_push", stored.push_due),
+        ):
+            if not due:
+                continue
+            if stored.deliver_after is None:
+                context.jobs.enqueue(actor_name, notification_id=stored.id)
+            else:  # the recipient's quiet hours: the job waits in the broker until they end
+                context.jobs.enqueue_at(actor_name, stored.deliver_after, notification_id=stored.id)
     return len(messages)
 
 

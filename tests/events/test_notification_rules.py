@@ -116,7 +116,7 @@ async def test_preferences_default_per_channel_and_decide_the_channels(
     client = create_mongo_client(settings.mongo)
     db = client[settings.mongo.db]
     await ensure_notification_indexes(db)
-    assert await get_preferences(db, "u1") == DEFAULTS
+    assert await get_preferences(db, "u1") == {**DEFAULTS, "quiet_hours": None}
     assert DEFAULTS["email"]["messages"] is False and DEFAULTS["push"]["messages"] is True
     updated = await update_preferences(
         db, "u1", {"email": {"appointments": False}, "push": {"nonsense": True}}

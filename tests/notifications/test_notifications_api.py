@@ -70,7 +70,8 @@ async def test_read_one_and_read_all(client, db, settings) -> None:
 async def test_preferences_default_change_and_validate(client, db, settings) -> None:
     me = await make_person(db, settings, "patient")
     defaults = (await client.get(f"{BASE}/preferences", headers=me.headers)).json()
-    assert set(defaults) == {"email", "push"}
+    assert set(defaults) == {"email", "push", "quiet_hours"}
+    assert defaults["quiet_hours"] is None
     assert set(defaults["email"]) == {
         "appointments",
         "prescriptions",
