@@ -139,7 +139,7 @@ class NotificationsController(Controller):
     async def read_all(self, resources: Resources, current_user: Principal) -> dict[str, int]:
         return {"marked": await repository.mark_read(resources.db, current_user.user_id)}
 
-    @get("/preferences", summary="Email and push switches per category")
+    @get("/preferences", summary="Email and push switches per category, and quiet hours")
     async def get_preferences(
         self, resources: Resources, current_user: Principal
     ) -> PreferencesOut:
@@ -149,7 +149,10 @@ class NotificationsController(Controller):
     @put(
         "/preferences",
         summary="Change email and push switches per category, and quiet hours",
-        description=QUIET_HOURS_DESCRIPTION,
+        description="Changes only what the body names: categories left out keep their "
+        "switch, and a body without `quiet_hours` keeps the stored window (null removes it). "
+        "Quiet hours: " + QUIET_HOURS_DESCRIPTION + " A window whose start equals its end, a "
+        "time other than HH:MM (00:00 to 23:59) or an unknown zone is refused with 422.",
     )
     async def put_preferences(
         self, data: PreferencesIn, resources: Resources, current_user: Principal
