@@ -31,12 +31,8 @@ class Stored:
     @property
     def deliver_after(self) -> datetime | None:
         """Until when email and push wait for the recipient's quiet hours to end."""
-        return deliver_after(self.doc)
-
-
-def deliver_after(doc: dict[str, Any]) -> datetime | None:
-    value = doc.get("deliver_after")
-    return as_utc(value) if value else None
+        value = self.doc.get("deliver_after")
+        return as_utc(value) if value else None
 
 
 async def ensure_notification_indexes(db: Any) -> None:
