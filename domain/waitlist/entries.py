@@ -14,7 +14,15 @@ from typing import Any
 from bson import ObjectId
 
 from domain.accounts.repository import get_user
-from domain.events import Actor, EventContext, EventType, Subject, new_event, publish
+from domain.events import (
+    Actor,
+    Event,
+    EventContext,
+    EventType,
+    Subject,
+    new_event,
+    publish,
+)
 from domain.scheduling import repository as schedule
 from domain.shared.clock import as_utc, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -64,7 +72,7 @@ def entry_view(doc: dict[str, Any]) -> dict[str, Any]:
 def waitlist_event(
     event_type: str, doc: dict[str, Any], actor: Actor, context: EventContext | None = None,
     **extra: Any,
-) -> Any:  # fmt: skip
+) -> Event:  # fmt: skip
     return new_event(
         event_type,
         actor=actor,
