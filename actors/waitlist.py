@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import dramatiq
 
 from actors.context import run_async, worker_db, worker_mongo
@@ -11,18 +9,14 @@ from actors.context import run_async, worker_db, worker_mongo
 QUEUE = "appointments"
 
 
-def _instant(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 @dramatiq.actor(actor_name="waitlist.offer_slot", queue_name=QUEUE)
 def offer_slot(doctor_id: str, start: str, end: str) -> None:
     """Idempotent: a slot already booked or offered is left alone."""
-    from domain.shared.clock import utcnow
+    from domain.shared.clock import as_utc, utcnow
     from domain.waitlist.offers import offer_slot as offer
 
     run_async(
-        offer(worker_mongo(), worker_db(), doctor_id, _instant(start), _instant(end), now=utcnow())
+        offer(worker_mongo(), worker_db(), doctor_id, as_utc(start), as_utc(end), now=utcnow())
     )
 
 

@@ -85,7 +85,7 @@ class WaitlistController(SignedInController):
     async def detail(
         self, entry_id: str, current_user: Principal, resources: Resources
     ) -> WaitlistEntryOut:
-        view = await offers.entry_for(resources.db, actor_of(current_user), entry_id)
+        view = await entries.entry_for(resources.db, actor_of(current_user), entry_id)
         return WaitlistEntryOut.model_validate(view)
 
     @delete(

@@ -22,13 +22,10 @@ from typing import Any, Protocol
 
 from domain.events.catalog import topic_for
 from domain.events.envelope import Event
+from domain.shared.clock import epoch_ms
 from domain.shared.transaction import after_commit
 
 OUTBOX = "outbox"
-
-
-def epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def outbox_entry(event: Event) -> dict[str, Any]:

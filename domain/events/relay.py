@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.events.outbox import OUTBOX, epoch_ms
+from domain.events.outbox import OUTBOX
+from domain.shared.clock import epoch_ms
 
 LEASE_SECONDS = 30.0
 MIN_BACKOFF_SECONDS = 0.5

@@ -21,10 +21,10 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
-from domain.events.outbox import epoch_ms
 from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT
 from domain.notifications.preferences import quiet_hours_of
 from domain.notifications.quiet_hours import held_until
+from domain.shared.clock import epoch_ms
 
 LEASE_SECONDS = 10.0
 

@@ -31,16 +31,12 @@ from domain.records.paging import patient_records_page
 from domain.records.prescription_addenda import addenda_of
 from domain.records.prescription_lock import lock_if_due
 from domain.records.text import optional_text, required_id
-from domain.shared.clock import as_utc, iso_z, utcnow
+from domain.shared.clock import as_utc, epoch_ms, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.transaction import run_in_transaction
 
 MAX_NOTES = 5000
 EDITABLE = ("medications", "notes")
-
-
-def epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def status_at(doc: dict[str, Any], now: datetime) -> str:

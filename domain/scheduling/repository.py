@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from domain.scheduling.rules import Availability, TimeOff, availability_from_doc
 from domain.scheduling.slots import Interval, Slot
-from domain.shared.clock import as_utc, iso_z, utcnow
+from domain.shared.clock import as_utc, epoch_ms, iso_z, utcnow
 from domain.shared.errors import Conflict
 
 AVAILABILITY = "availability"
@@ -131,7 +131,7 @@ async def take_hold(
 async def _take_up_offer(
     db: Any, held: dict[str, Any], doc: dict[str, Any], patient_id: str | None, now: datetime
 ) -> str | None:
-    now_ms = int(now.timestamp() * 1000)
+    now_ms = epoch_ms(now)
     offer = {"_id": held["_id"], "waitlist_id": held["waitlist_id"]}
     if int(held.get("expires_ms") or 0) <= now_ms:
         # The offer ran out (the sweep has not passed yet): the slot is free for anyone.

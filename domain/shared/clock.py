@@ -29,5 +29,12 @@ def as_utc(value: datetime | str) -> datetime:
     return value.astimezone(UTC)
 
 
+def epoch_ms(moment: datetime | str) -> int:
+    """Milliseconds since the epoch: what the store compares exactly (the embedded one
+    compares a datetime in an update's filter to the second, and keeps one written by
+    `$set` as text)."""
+    return int(as_utc(moment).timestamp() * 1000)
+
+
 def iso_z(value: datetime | str) -> str:
     return as_utc(value).isoformat().replace("+00:00", "Z")

@@ -24,7 +24,7 @@ from domain.events import (
     publish,
 )
 from domain.scheduling import repository as schedule
-from domain.shared.clock import as_utc, iso_z, utcnow
+from domain.shared.clock import epoch_ms, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
 from domain.shared.transaction import run_in_transaction
@@ -40,10 +40,6 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     # The first one waiting for a doctor's slot; a patient's own entries.
     WAITLIST: [[("doctor_id", 1), ("status", 1), ("created_at", 1)], [("patient_id", 1)]],
 }
-
-
-def epoch_ms(moment: datetime) -> int:
-    return int(as_utc(moment).timestamp() * 1000)
 
 
 def entry_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +152,10 @@ async def own_entry(db: Any, caller: Actor, entry_id: str) -> dict[str, Any]:
     if doc is None:
         raise NotFound("waiting-list entry not found")
     return dict(doc)
+
+
+async def entry_for(db: Any, caller: Actor, entry_id: str) -> dict[str, Any]:
+    return entry_view(await own_entry(db, caller, entry_id))
 
 
 async def my_entries(

@@ -19,14 +19,12 @@ from domain.appointments.booking import open_slot, time_off_from
 from domain.events import Actor, EventContext, EventType, publish
 from domain.events.envelope import SYSTEM
 from domain.scheduling import repository as schedule
-from domain.shared.clock import iso_z, utcnow
+from domain.shared.clock import as_utc, epoch_ms, iso_z, utcnow
 from domain.shared.errors import Conflict, InvalidInput
 from domain.shared.transaction import run_in_transaction
 from domain.waitlist.entries import (
     OFFER_MINUTES,
     WAITLIST,
-    entry_view,
-    epoch_ms,
     own_entry,
     waitlist_event,
 )
@@ -147,8 +145,7 @@ async def _end_offer(
     ended = await run_in_transaction(client, write)
     if ended is not None and entry["status"] == "offered" and entry.get("offer_key"):
         await _drop_offer_hold(db, entry["offer_key"], str(entry["_id"]))
-        start = datetime.fromisoformat(entry["offer_start"].replace("Z", "+00:00"))
-        end = datetime.fromisoformat(entry["offer_end"].replace("Z", "+00:00"))
+        start, end = as_utc(entry["offer_start"]), as_utc(entry["offer_end"])
         await offer_slot(client, db, entry["doctor_id"], start, end, now=now)
     return ended
 
@@ -186,18 +183,13 @@ async def expire_offers(client: Any, db: Any, now: datetime | None = None) -> in
     return changed
 
 
-async def entry_for(db: Any, caller: Actor, entry_id: str) -> dict[str, Any]:
-    return entry_view(await own_entry(db, caller, entry_id))
-
-
 def freed_slot(event: dict[str, Any]) -> tuple[str, datetime, datetime] | None:
     """The doctor's slot an appointment event gives back (rejected or cancelled), if any."""
     if event.get("type") not in (EventType.APPOINTMENT_CANCELLED, EventType.APPOINTMENT_REJECTED):
         return None
     data = event.get("data") or {}
     try:
-        start = datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
-        end = datetime.fromisoformat(str(data["end"]).replace("Z", "+00:00"))
+        start, end = as_utc(str(data["start"])), as_utc(str(data["end"]))
     except (KeyError, ValueError):
         return None
     doctor_id = data.get("doctor_id")
