@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -15,14 +14,15 @@ from dramatiq.middleware import (
 )
 
 from actors.middleware import RecordDeadLetterErrors
+from actors.wakeups import WakingRedisBroker
 from config.settings import Settings
 
 _configured: tuple[str, str] | None = None
 
 
-def build_broker(settings: Settings) -> RedisBroker:
+def build_broker(settings: Settings) -> WakingRedisBroker:
     worker = settings.worker
-    broker = RedisBroker(
+    broker = WakingRedisBroker(
         url=settings.redis.url,
         namespace=worker.namespace,
         # Dead letters stay inspectable (and requeueable) for this long.
