@@ -15,7 +15,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
 DEV_AUDIT_KEY = "dev-only-audit-hmac-key-change-me-0123456789"
+DEV_MFA_KEY = "ZGV2LW9ubHktbWZhLXNlY3JldC1rZXktMzItYnl0ZXM="  # base64 of 32 known bytes
 DEV_S3_KEY = "esante-dev"  # moto accepts any credentials
+
+
+def _comma_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class _Base(BaseSettings):
@@ -47,7 +52,7 @@ class AppSettings(_Base):
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
+            return _comma_list(value)
         return value
 
     @property
@@ -112,6 +117,8 @@ class AuthSettings(_Base):
     reset_token_minutes: int = Field(60, ge=1, validation_alias="RESET_TOKEN_MINUTES")
     # How long the second step of a two-factor sign-in may wait after the password.
     mfa_token_seconds: int = Field(300, ge=1, le=900, validation_alias="MFA_TOKEN_SECONDS")
+    # Seal TOTP seeds at rest (domain/accounts/secret_box.py): the first key seals, all open.
+    mfa_secret_keys: SecretStr = Field(SecretStr(DEV_MFA_KEY), validation_alias="MFA_SECRET_KEYS")
 
     @field_validator("jwt_secret")
     @classmethod
@@ -119,6 +126,29 @@ class AuthSettings(_Base):
         if len(value.get_secret_value()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return value
+
+    @field_validator("mfa_secret_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr) -> SecretStr:
+        from cryptography.fernet import Fernet
+
+        keys = _comma_list(value.get_secret_value())
+        if not keys:
+            raise ValueError("MFA_SECRET_KEYS needs at least one key")
+        for key in keys:
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ValueError(
+                    "MFA_SECRET_KEYS: each key must be 32 url-safe base64-encoded bytes "
+                    "(cryptography's Fernet.generate_key())"
+                ) from None
+        return value
+
+    @property
+    def mfa_key_list(self) -> tuple[str, ...]:
+        """The keys of MFA_SECRET_KEYS, the sealing one first."""
+        return tuple(_comma_list(self.mfa_secret_keys.get_secret_value()))
 
 
 class AuditSettings(_Base):
@@ -202,6 +232,8 @@ class Settings:
             problems.append("JWT_SECRET is the development default")
         if self.audit.hmac_key.get_secret_value() == DEV_AUDIT_KEY:
             problems.append("AUDIT_HMAC_KEY is the development default")
+        if DEV_MFA_KEY in self.auth.mfa_key_list:
+            problems.append("MFA_SECRET_KEYS holds the development default")
         required = {
             "MONGODB_URL": self.mongo.explicitly_set("url"),
             "REDIS_URL": self.redis.explicitly_set("url"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config.settings import AuthSettings
+from domain.accounts.secret_box import SecretBox, secret_box
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,11 @@ class AccountsEnv:
     redis: Any  # redis.asyncio client: lockout counters and revocation markers
     settings: AuthSettings
     base_url: str  # links in emails
+
+    @property
+    def secrets(self) -> SecretBox:
+        """Seals and opens the TOTP seeds stored with the accounts."""
+        return secret_box(self.settings.mfa_key_list)
 
     @classmethod
     def from_resources(cls, resources: Any) -> AccountsEnv:

@@ -2,8 +2,10 @@
 
 Setup gives a new secret that waits, pending, until a code from the authenticator proves
 the user holds it; only then does sign-in ask for codes, and the recovery codes are
-shown, once. Turning it off takes the password and a code (or a recovery code), so a
-stolen access token alone can do neither. A password change or reset leaves it on.
+shown, once. Turning it on ends the account's other sessions: whoever signed in with the
+password alone, before, must now show a code too. Turning it off takes the password and a
+code (or a recovery code), so a stolen access token alone can do neither. A password
+change or reset leaves it on.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.accounts import mfa_state, recovery_codes, second_factor, totp
+from domain.accounts import mfa_state, recovery_codes, refresh_tokens, second_factor, totp
 from domain.accounts.atomic import atomically
 from domain.accounts.authentication import current_account
 from domain.accounts.credentials import check_current_password, count_failed_attempt
 from domain.accounts.env import AccountsEnv
 from domain.accounts.events import user_event
 from domain.accounts.models import Principal
+from domain.accounts.revocation import record_session_revocation
 from domain.events import EventContext, EventType, publish
 from domain.shared.errors import Conflict, InvalidInput
 
@@ -34,7 +37,7 @@ async def setup(env: AccountsEnv, principal: Principal) -> Enrolment:
     """A new pending secret (replacing any earlier pending one)."""
     user = await current_account(env, principal)
     secret = totp.new_secret()
-    if not await mfa_state.set_pending(env.db, user.id, secret):
+    if not await mfa_state.set_pending(env.db, env.secrets, user.id, secret):
         raise Conflict(ALREADY_ENABLED)
     return Enrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user.email))
 
@@ -44,10 +47,10 @@ async def enable(
 ) -> list[str]:
     """Turns it on; returns the recovery codes (their only appearance in clear)."""
     user = await current_account(env, principal)
-    state = await mfa_state.read(env.db, user.id)
+    state = await mfa_state.read(env.db, env.secrets, user.id)
     if state.enabled:
         raise Conflict(ALREADY_ENABLED)
-    if state.pending_secret is None:
+    if state.pending_secret is None or state.pending_sealed is None:
         raise Conflict("There is no setup to confirm; POST /api/v1/auth/mfa/setup first")
     step = totp.matching_step(state.pending_secret, code)
     if step is None:
@@ -56,17 +59,22 @@ async def enable(
             field="code",
         )
     codes = recovery_codes.generate()
-    pending = state.pending_secret
+    pending = state.pending_sealed
 
-    async def write(session: Any) -> None:
+    async def write(session: Any) -> list[str]:
         if not await mfa_state.enable(env.db, user.id, pending, step, session=session):
             raise Conflict("The setup changed meanwhile; start again with a new setup")
         await recovery_codes.replace(env.db, user.id, codes, session=session)
+        ended = await refresh_tokens.revoke_other_sessions(
+            env.db, user.id, principal.session_id, "mfa_enabled", session=session
+        )
         event = user_event(EventType.AUTH_MFA_ENABLED, user.id, user.role.value, context,
-                           recovery_codes=len(codes))  # fmt: skip
+                           recovery_codes=len(codes), other_sessions_ended=len(ended))  # fmt: skip
         await publish(env.db, event, session=session)
+        return ended
 
-    await atomically(env.client, write)
+    for session_id in await atomically(env.client, write):
+        await record_session_revocation(env.redis, env.settings, session_id)
     return codes
 
 
@@ -79,11 +87,11 @@ async def disable(
 ) -> None:
     user = await current_account(env, principal)
     await check_current_password(env, user, current_password)
-    if not (await mfa_state.read(env.db, user.id)).enabled:
+    if not (await mfa_state.read(env.db, env.secrets, user.id)).enabled:
         raise Conflict("Two-factor sign-in is not enabled")
 
     async def write(session: Any) -> None:
-        method = await second_factor.use(env.db, user.id, code, session=session)
+        method = await second_factor.use(env.db, env.secrets, user.id, code, session=session)
         if not await mfa_state.disable(env.db, user.id, session=session):
             raise Conflict("Two-factor sign-in is not enabled")
         await recovery_codes.discard_all(env.db, user.id, session=session)

@@ -53,7 +53,7 @@ async def verify(
         if used is None:  # another request completed this sign-in meanwhile
             raise Unauthenticated(CHALLENGE_REFUSED)
         # A wrong code rolls the token's use back: it stays usable for another try.
-        method = await second_factor.use(env.db, user.id, code, session=session)
+        method = await second_factor.use(env.db, env.secrets, user.id, code, session=session)
         return await open_after_sign_in(env, user, context, session=session, second_factor=method)
 
     try:

@@ -124,3 +124,27 @@ async def revoke_all_sessions(db: Any, user_id: str, reason: str, *, session: An
         {"$set": {"status": "revoked", "revoked_at": now}},
         session=session,
     )
+
+
+async def revoke_other_sessions(
+    db: Any, user_id: str, keep: str | None, reason: str, *, session: Any = None
+) -> list[str]:
+    """End every open session of `user_id` but `keep`; the ids of those ended (their access
+    tokens still need a revocation marker each)."""
+    open_ones = db[SESSIONS].find(
+        {"user_id": user_id, "revoked_at": None}, projection={"_id": 1}, session=session
+    )
+    ended = [str(doc["_id"]) async for doc in open_ones if doc["_id"] != keep]
+    if ended:
+        now = datetime.now(UTC)
+        await db[SESSIONS].update_many(
+            {"_id": {"$in": ended}, "revoked_at": None},
+            {"$set": {"revoked_at": now, "revoked_reason": reason}},
+            session=session,
+        )
+        await db[TOKENS].update_many(
+            {"session_id": {"$in": ended}, "status": "active"},
+            {"$set": {"status": "revoked", "revoked_at": now}},
+            session=session,
+        )
+    return ended

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.accounts import mfa_state, recovery_codes, totp
+from domain.accounts.secret_box import SecretBox
 
 WRONG_CODE = "The code is incorrect or was already used"
 
@@ -15,11 +16,13 @@ class WrongCode(Exception):
     change and anything else the attempt touched are rolled back together."""
 
 
-async def accept(db: Any, user_id: str, code: str, *, session: Any = None) -> str | None:
+async def accept(
+    db: Any, box: SecretBox, user_id: str, code: str, *, session: Any = None
+) -> str | None:
     """How the code was accepted ("totp" or "recovery_code"), or None when it is wrong,
     already used, or the account has no second factor."""
     if totp.looks_like_code(code):
-        state = await mfa_state.read(db, user_id, session=session)
+        state = await mfa_state.read(db, box, user_id, session=session)
         if not state.enabled or state.secret is None:
             return None
         step = totp.matching_step(state.secret, code)
@@ -31,9 +34,9 @@ async def accept(db: Any, user_id: str, code: str, *, session: Any = None) -> st
     return None
 
 
-async def use(db: Any, user_id: str, code: str, *, session: Any) -> str:
+async def use(db: Any, box: SecretBox, user_id: str, code: str, *, session: Any) -> str:
     """Like `accept`, raising WrongCode instead of answering None."""
-    method = await accept(db, user_id, code, session=session)
+    method = await accept(db, box, user_id, code, session=session)
     if method is None:
         raise WrongCode
     return method

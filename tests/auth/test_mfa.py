@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from pymongo import MongoClient
 
+from domain.accounts.secret_box import PREFIX
 from tests.auth.support import (
     PASSWORD,
     TwoFactor,
@@ -28,6 +29,7 @@ SETUP = "/api/v1/auth/mfa/setup"
 ENABLE = "/api/v1/auth/mfa/enable"
 VERIFY = "/api/v1/auth/mfa/verify"
 DISABLE = "/api/v1/auth/mfa/disable"
+REFRESH = "/api/v1/auth/refresh"
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -213,6 +215,28 @@ async def test_enable_needs_the_right_code_and_a_setup(client, settings) -> None
     assert enabled.status_code == 200, enabled.text
 
 
+async def test_enabling_ends_the_other_sessions_and_keeps_this_one(client, settings) -> None:
+    here = await signed_in_user(client, settings)
+    elsewhere = await sign_in(client, here.email)  # the same account on another device
+    assert (await client.get(ME, headers=elsewhere.headers)).status_code == 200
+    account = await enable_two_factor(client, here)
+
+    # The other device signed in with the password alone: out, access and refresh.
+    assert (await client.get(ME, headers=elsewhere.headers)).status_code == 401
+    stale = await client.post(REFRESH, json={"refresh_token": elsewhere.refresh_token})
+    assert stale.status_code == 401, stale.text
+    # The device that turned it on stays signed in, and its session goes on refreshing.
+    assert (await client.get(ME, headers=here.headers)).status_code == 200
+    renewed = await client.post(REFRESH, json={"refresh_token": here.refresh_token})
+    assert renewed.status_code == 200, renewed.text
+    # Signing in again on the other device now takes a code.
+    token = await mfa_token(client, here.email)
+    verified = await client.post(VERIFY, json={"mfa_token": token, "code": account.next_code()})
+    assert verified.status_code == 200, verified.text
+    [event] = [e for e in outbox(settings, "auth.mfa_enabled") if e["actor"]["id"] == here.id]
+    assert event["data"]["other_sessions_ended"] == 1
+
+
 async def test_setup_and_enable_refuse_when_already_on(client, settings) -> None:
     account = await enable_two_factor(client, await signed_in_user(client, settings))
     headers = account.user.headers
@@ -309,6 +333,9 @@ async def test_the_secret_and_recovery_codes_are_not_stored_or_shown_in_clear(
     assert account.secret not in me.text
     with MongoClient(settings.mongo.url) as mongo:
         db = mongo[settings.mongo.db]
+        user_doc = db.users.find_one({"email": account.user.email})
+        assert user_doc["mfa_secret"].startswith(PREFIX)  # sealed under MFA_SECRET_KEYS
+        assert account.secret not in str(user_doc)
         stored = [str(doc) for doc in db.mfa_recovery_codes.find({"user_id": account.user.id})]
         assert len(stored) == 10
         for code in account.recovery_codes:
@@ -316,6 +343,17 @@ async def test_the_secret_and_recovery_codes_are_not_stored_or_shown_in_clear(
         outbox_text = str(list(db.outbox.find()))
     assert account.secret not in outbox_text
     assert not any(code in outbox_text for code in account.recovery_codes)
+
+
+async def test_a_secret_stored_before_sealing_still_signs_in(client, settings) -> None:
+    account = await enable_two_factor(client, await signed_in_user(client, settings))
+    with MongoClient(settings.mongo.url) as mongo:
+        mongo[settings.mongo.db].users.update_one(
+            {"email": account.user.email}, {"$set": {"mfa_secret": account.secret}}
+        )
+    token = await mfa_token(client, account.user.email)
+    verified = await client.post(VERIFY, json={"mfa_token": token, "code": account.next_code()})
+    assert verified.status_code == 200, verified.text
 
 
 async def test_the_routes_need_a_signed_in_user(client) -> None:

@@ -1,12 +1,16 @@
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from config.settings import DEV_JWT_SECRET, AuthSettings, Settings
+from config.settings import DEV_JWT_SECRET, DEV_MFA_KEY, AuthSettings, Settings
+
+REAL_MFA_KEY = Fernet.generate_key().decode()
 
 PRODUCTION_ENV = {
     "ESANTE_ENV": "production",
     "JWT_SECRET": "a-real-secret-that-is-long-enough-0123456789",
     "AUDIT_HMAC_KEY": "a-real-audit-key-that-is-long-enough-012345",
+    "MFA_SECRET_KEYS": REAL_MFA_KEY,
     "MONGODB_URL": "mongodb://db.internal:27017/?replicaSet=rs0",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "KAFKA_BOOTSTRAP_SERVERS": "kafka.internal:9092",
@@ -34,6 +38,30 @@ def test_production_refuses_the_default_jwt_secret(production: pytest.MonkeyPatc
     production.setenv("JWT_SECRET", DEV_JWT_SECRET)
     with pytest.raises(RuntimeError, match="JWT_SECRET is the development default"):
         Settings().check()
+
+
+@pytest.mark.parametrize("keys", [DEV_MFA_KEY, f"{REAL_MFA_KEY},{DEV_MFA_KEY}"])
+def test_production_refuses_the_development_mfa_key_even_as_an_old_one(
+    production: pytest.MonkeyPatch, keys: str
+) -> None:
+    production.setenv("MFA_SECRET_KEYS", keys)
+    with pytest.raises(RuntimeError, match="MFA_SECRET_KEYS holds the development default"):
+        Settings().check()
+
+
+@pytest.mark.parametrize("keys", ["", " , ", "not-a-key", f"{REAL_MFA_KEY},short"])
+def test_mfa_secret_keys_must_all_be_fernet_keys(
+    monkeypatch: pytest.MonkeyPatch, keys: str
+) -> None:
+    monkeypatch.setenv("MFA_SECRET_KEYS", keys)
+    with pytest.raises(ValidationError, match="MFA_SECRET_KEYS"):
+        AuthSettings()
+
+
+def test_mfa_secret_keys_are_listed_sealing_key_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    older = Fernet.generate_key().decode()
+    monkeypatch.setenv("MFA_SECRET_KEYS", f" {REAL_MFA_KEY} ,{older},")
+    assert AuthSettings().mfa_key_list == (REAL_MFA_KEY, older)
 
 
 @pytest.mark.parametrize(
