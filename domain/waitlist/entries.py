@@ -30,6 +30,7 @@ from domain.shared.parsing import parse_instant
 from domain.shared.transaction import run_in_transaction
 
 WAITLIST = "waitlist"
+JOIN_LOCKS = "waitlist_join_locks"  # one document per patient who ever joined (see `join`)
 ACTIVE = ("waiting", "offered")
 STATUSES = ("waiting", "offered", "booked", "left", "closed")
 MAX_WINDOW_DAYS = 90
@@ -111,13 +112,7 @@ async def join(
         raise NotFound("no bookable doctor with this id", field="doctor_id")
     if await schedule.load_availability(db, doctor_id) is None:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
-    # Checked before the insert, so two joins at the same instant may both pass: the
-    # limits keep lists short and unambiguous, nothing depends on them being exact.
     active = {"patient_id": patient_id, "status": {"$in": list(ACTIVE)}}
-    if await db[WAITLIST].find_one({**active, "doctor_id": doctor_id}, {"_id": 1}):
-        raise Conflict("you are already waiting for this doctor; leave that entry first")
-    if await db[WAITLIST].count_documents(active) >= MAX_ACTIVE:
-        raise Conflict(f"at most {MAX_ACTIVE} waiting-list entries at a time")
     doc = {
         "_id": ObjectId(),
         "patient_id": patient_id,
@@ -132,6 +127,18 @@ async def join(
     }
 
     async def write(session: Any) -> None:
+        # Every join of a patient first writes the same document, so two joins at the same
+        # instant conflict: one transaction is retried, and its checks below then see the
+        # other's entry. Without it both would pass the checks and both insert.
+        await db[JOIN_LOCKS].update_one(
+            {"_id": patient_id}, {"$inc": {"joins": 1}}, upsert=True, session=session
+        )
+        if await db[WAITLIST].find_one(
+            {**active, "doctor_id": doctor_id}, {"_id": 1}, session=session
+        ):
+            raise Conflict("you are already waiting for this doctor; leave that entry first")
+        if await db[WAITLIST].count_documents(active, session=session) >= MAX_ACTIVE:
+            raise Conflict(f"at most {MAX_ACTIVE} waiting-list entries at a time")
         await db[WAITLIST].insert_one(doc, session=session)
         event = waitlist_event(
             EventType.WAITLIST_JOINED, doc, caller, context,

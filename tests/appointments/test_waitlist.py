@@ -1,15 +1,18 @@
 """The waiting list: joining, the offer of a freed slot to the first one waiting, its hold,
 taking it up by booking, and what happens when it runs out or the patient leaves."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from config.settings import Settings
 from domain.appointments.booking import book
 from domain.events import Actor
 from domain.shared.errors import Conflict
+from domain.waitlist.entries import MAX_ACTIVE
 from domain.waitlist.offers import expire_offers, offer_slot
 from tests.events.support import eventually
 from tests.support.people import make_person
@@ -241,3 +244,31 @@ async def test_a_cancellation_reaches_the_waiting_patient(
     notification = await eventually(notified, 60)
     assert bobs in notification["link"]
     assert (await book_slot(client, bob, doctor, start)).status_code == 201
+
+
+@pytest.mark.e2e
+async def test_joins_at_the_same_instant_keep_the_limits(
+    client: Any, db: Any, settings: Settings, people: Any, platform: Any
+) -> None:
+    bob, carol, start = people["bob"], people["carol"], day_after_tomorrow_at(9)
+    window = (start, start + timedelta(days=1))
+    doctors = [people["doctor"]]
+    for index in range(MAX_ACTIVE + 2):
+        doctor = await make_person(db, settings, "doctor", f"Doc{index}", "Parallel")
+        saved = await client.put(
+            "/api/v1/doctors/me/availability", json=EVERY_DAY, headers=doctor.headers
+        )
+        assert saved.status_code == 200, saved.text
+        doctors.append(doctor)
+    # Over HTTP to a real web process, so that the requests truly overlap.
+    web = platform.start("web")
+    async with httpx.AsyncClient(base_url=web.url, timeout=30) as http:
+        same_doctor = await asyncio.gather(
+            *(join(http, bob, people["doctor"], *window) for _ in range(6))
+        )
+        assert sorted(r.status_code for r in same_doctor) == [201] + [409] * 5
+        assert (await http.get(WAITLIST, headers=bob.headers)).json()["total"] == 1
+
+        many = await asyncio.gather(*(join(http, carol, doctor, *window) for doctor in doctors))
+        assert sorted(r.status_code for r in many) == [201] * MAX_ACTIVE + [409] * 3
+        assert (await http.get(WAITLIST, headers=carol.headers)).json()["total"] == MAX_ACTIVE
