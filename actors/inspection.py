@@ -2,7 +2,8 @@
 
 Reads the Redis layout the Dramatiq Redis broker documents in its dispatch script:
 `<ns>:<queue>` (ready ids), `<ns>:<queue>.msgs` (bodies), `<ns>:<queue>.DQ` (delayed),
-`<ns>:<queue>.XQ` + `.XQ.msgs` (dead letters, scored by when they died).
+`<ns>:<queue>.XQ` + `.XQ.msgs` (dead letters, scored by when they died); and ours:
+`<ns>:<queue>.wake` and `.DQ.wake` (wake-up tokens, `actors/wakeups.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from dramatiq.errors import ActorNotFound
 from redis.asyncio import Redis
 
 from actors.middleware import ERRORS_SUFFIX
+from actors.wakeups import WAKE_SUFFIX
 
+# What follows a queue's name in its keys; longest first where one ends another.
+_SUFFIXES = (ERRORS_SUFFIX, ".XQ.msgs", ".DQ.msgs", ".DQ" + WAKE_SUFFIX, WAKE_SUFFIX, ".XQ",
+             ".DQ", ".msgs")  # fmt: skip
 SECRET_MARKERS = ("password", "token", "secret", "key", "code", "authorization")
 REDACTED = "***"
 
@@ -107,7 +112,7 @@ class QueueInspector:
             rest = key[len(prefix) :]
             if rest.startswith("__"):
                 continue  # heartbeats and acks
-            for suffix in (ERRORS_SUFFIX, ".XQ.msgs", ".DQ.msgs", ".XQ", ".DQ", ".msgs"):
+            for suffix in _SUFFIXES:
                 if rest.endswith(suffix):
                     rest = rest[: -len(suffix)]
                     break

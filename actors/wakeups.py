@@ -26,12 +26,13 @@ from dramatiq.errors import ConnectionClosed
 from config.logging import get_logger
 
 WAKE_TOKENS = 8  # most tokens kept per queue: more than the consumers that can be idle at once
+WAKE_SUFFIX = ".wake"  # after the queue's name (a delay queue's ends in ".DQ.wake")
 
 log = get_logger(__name__)
 
 
 def wake_key(namespace: str, queue_name: str) -> str:
-    return f"{namespace}:{queue_name}.wake"
+    return f"{namespace}:{queue_name}{WAKE_SUFFIX}"
 
 
 class WakingRedisBroker(RedisBroker):

@@ -81,11 +81,16 @@ async def test_ready_messages_are_counted_without_a_worker(settings: Settings) -
 
     for _ in range(3):
         _send("system.ping", token=uuid.uuid4().hex)
+    dramatiq.get_broker().get_actor("system.ping").send_with_options(
+        kwargs={"token": uuid.uuid4().hex}, delay=60_000
+    )
     inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
     names = await inspector.queue_names()
     assert "system" in names
+    # The wake-up lists of the queue and of its delay queue are not queues of their own.
+    assert not [name for name in names if "wake" in name or name.endswith(".DQ")], names
     depth = await inspector.depth("system")
-    assert (depth.ready, depth.delayed, depth.dead) == (3, 0, 0)
+    assert (depth.ready, depth.delayed, depth.dead) == (3, 1, 0)
     await inspector.redis.aclose()
 
 
