@@ -18,7 +18,7 @@ from config.settings import get_settings
 from domain.messaging.presence import presence_key
 from domain.notifications import delivery
 from domain.notifications.devices import remove_subscriptions, subscriptions_of
-from domain.notifications.models import NOTIFICATIONS
+from domain.notifications.models import LAPSED, NOTIFICATIONS
 from domain.notifications.recipients import email_of
 
 if TYPE_CHECKING:
@@ -53,12 +53,19 @@ def _requeue_later(actor: Any, notification_id: str, seconds: float) -> None:
     actor.send_with_options(args=(notification_id,), delay=max(0, int(seconds * 1000)) + 100)
 
 
-def _held_for_quiet_hours(
+def _not_now(
     actor: Any, db: Any, notification_id: str, channel: str, claim: delivery.Claim
 ) -> bool:
-    """Whether the recipient's quiet hours, as they are now, still hold the delivery back;
-    then the job is queued again for their end and the claim given back."""
-    until = delivery.still_held(db, claim.notification or {})
+    """Whether the delivery is not to be made now. Either what it announced has run out (an
+    offer), or will have when the recipient's quiet hours end: then it is never made. Or
+    those quiet hours, as they are now, still hold it back: then the job is queued again
+    for their end and the claim given back."""
+    notification = claim.notification or {}
+    until = delivery.still_held(db, notification)
+    if delivery.lapsed_by(notification, until or datetime.now(UTC)):
+        delivery.finish_without_sending(db, notification_id, channel, claim.token, LAPSED)
+        log.info("delivery_lapsed", notification_id=notification_id, channel=channel)
+        return True
     if until is None:
         return False
     # Queued before the claim is given back: should the worker die in between, the claim
@@ -142,7 +149,7 @@ def send_email(notification_id: str) -> None:
         return
     if claim.outcome != "claimed":
         return  # done already, or nothing to deliver
-    if _held_for_quiet_hours(send_email, db, notification_id, "email", claim):
+    if _not_now(send_email, db, notification_id, "email", claim):
         return
     notification = claim.notification or {}
     address = email_of(db, notification["user_id"])
@@ -200,7 +207,7 @@ def send_push(notification_id: str) -> None:
         return
     if claim.outcome != "claimed":
         return
-    if _held_for_quiet_hours(send_push, db, notification_id, "push", claim):
+    if _not_now(send_push, db, notification_id, "push", claim):
         return
     notification = claim.notification or {}
     if notification.get("category") == "messages" and _connected(notification["user_id"]):

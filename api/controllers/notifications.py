@@ -33,6 +33,12 @@ class NotificationOut(BaseModel):
         description="Set when the notification came during the recipient's quiet hours: "
         "its email and push were held until then (UTC); the in-app notification was not.",
     )
+    lapses_at: str | None = Field(
+        default=None,
+        description="Set when the notification announces something that runs out then (UTC), "
+        "such as a waiting-list offer: its email and push are not sent after it, nor held "
+        "for quiet hours that end later (their status is then `lapsed`).",
+    )
 
 
 class NotificationPage(BaseModel):

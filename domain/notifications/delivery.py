@@ -21,10 +21,10 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
-from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT
+from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT, SKIPPED
 from domain.notifications.preferences import quiet_hours_of
 from domain.notifications.quiet_hours import held_until
-from domain.shared.clock import epoch_ms
+from domain.shared.clock import as_utc, epoch_ms
 
 LEASE_SECONDS = 10.0
 
@@ -155,9 +155,18 @@ def mark_dead(db: Any, notification_id: str, channel: str, error: str) -> None:
     )
 
 
-def finish_without_sending(db: Any, notification_id: str, channel: str, token: str) -> None:
-    """Nowhere to deliver (no address, no device): the job is done, not failed."""
+def finish_without_sending(
+    db: Any, notification_id: str, channel: str, token: str, status: str = SKIPPED
+) -> None:
+    """Nowhere to deliver (no address, no device), or nothing left to announce (`lapsed`):
+    the job is done, not failed."""
     db[NOTIFICATIONS].update_one(
         {"_id": notification_id, f"{channel}_claim": token},
-        {"$set": {_field(channel): "skipped"}},
+        {"$set": {_field(channel): status}},
     )
+
+
+def lapsed_by(notification: dict[str, Any], moment: datetime) -> bool:
+    """Whether what the notification announced has run out at `moment` (`lapses_at`)."""
+    lapses_at = notification.get("lapses_at")
+    return lapses_at is not None and as_utc(lapses_at) <= moment

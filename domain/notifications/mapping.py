@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from domain.notifications.models import Message
+from domain.shared.clock import as_utc
 from domain.waitlist.entries import OFFER_MINUTES
 
 
@@ -25,6 +27,7 @@ class Rule:
     body: str
     path: str  # deep link below APP_BASE_URL; `{subject_id}` and data fields are filled in
     recipients: Callable[[dict[str, Any]], list[str | None]]
+    lapses_with: str | None = None  # the event's data field holding `Message.lapses_at`
 
 
 def _data(event: dict[str, Any], name: str) -> str | None:
@@ -103,6 +106,7 @@ RULES: dict[str, Rule] = {
         f"A slot you are waiting for is held for you for {OFFER_MINUTES} minutes.",
         "/waitlist/{subject_id}",
         _patient_only,
+        lapses_with="expires_at",
     ),
     "prescription.created": Rule(
         "prescriptions",
@@ -227,6 +231,7 @@ def messages_for(event: dict[str, Any], base_url: str) -> list[Message]:
     except (KeyError, IndexError, ValueError):
         path = "/notifications"
     link = base_url.rstrip("/") + path
+    lapses_at = _instant(fields.get(rule.lapses_with)) if rule.lapses_with else None
     seen: set[str] = set()
     result: list[Message] = []
     for user_id in rule.recipients(event):
@@ -234,5 +239,14 @@ def messages_for(event: dict[str, Any], base_url: str) -> list[Message]:
         if not user_id or own_action or user_id in seen:
             continue
         seen.add(user_id)
-        result.append(Message(user_id, rule.category, rule.title, rule.body, link))
+        result.append(
+            Message(user_id, rule.category, rule.title, rule.body, link, lapses_at=lapses_at)
+        )
     return result
+
+
+def _instant(value: object) -> datetime | None:
+    try:
+        return as_utc(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

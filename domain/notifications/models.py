@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 NOTIFICATIONS = "notifications"
@@ -16,8 +17,11 @@ Channel = Literal["email", "push"]
 
 # Delivery state per channel, stored as `<channel>_status` on the notification:
 # pending → sending (claimed under a lease) → sent; skipped when the preference is off or
-# there is nowhere to deliver; dead when retries ran out.
+# there is nowhere to deliver; dead when retries ran out; lapsed when what it announced ran
+# out (an offer) before it could go.
 PENDING, SENDING, SENT, SKIPPED, DEAD = "pending", "sending", "sent", "skipped", "dead"
+LAPSED = "lapsed"
+FINISHED = (SENT, SKIPPED, DEAD, LAPSED)  # nothing more to do on that channel
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,6 @@ class Message:
     title: str
     body: str
     link: str
+    # From then on email and push would announce something gone (a held slot's offer): they
+    # are not sent after it. The in-app notification stays.
+    lapses_at: datetime | None = None

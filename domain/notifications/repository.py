@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from domain.notifications.models import NOTIFICATIONS, PENDING, SKIPPED, Message
+from domain.notifications.models import FINISHED, LAPSED, NOTIFICATIONS, PENDING, SKIPPED, Message
 from domain.notifications.preferences import merged, stored_preferences, wants
 from domain.notifications.quiet_hours import held_until, quiet_hours_from
 from domain.shared.clock import as_utc, utcnow_ms
@@ -44,7 +44,8 @@ async def ensure_notification_indexes(db: Any) -> None:
 
 async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
     """Insert the in-app notification, with each channel due or skipped per preferences,
-    and, when it comes during the recipient's quiet hours, `deliver_after` their end.
+    and, when it comes during the recipient's quiet hours, `deliver_after` their end; or,
+    when those end only after the message lapses (`Message.lapses_at`), lapsed at once.
 
     Idempotent: a redelivered event finds its notification by `dedupe_key` and reports
     which channels are still owed, so a crash between storing and enqueueing heals.
@@ -72,9 +73,16 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
         "email_status": PENDING if email_due else SKIPPED,
         "push_status": PENDING if push_due else SKIPPED,
     }
+    if message.lapses_at is not None:
+        doc["lapses_at"] = message.lapses_at
     if email_due or push_due:
         held = held_until(quiet_hours_from(stored), message.category, now)
-        if held is not None:
+        if held is not None and message.lapses_at is not None and held >= message.lapses_at:
+            # Sent when the quiet hours end, it would offer what is gone by then.
+            for channel, due in (("email", email_due), ("push", push_due)):
+                if due:
+                    doc[f"{channel}_status"] = LAPSED
+        elif held is not None:
             doc["deliver_after"] = held
     created = True
     try:
@@ -88,8 +96,8 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
     return Stored(
         user_id=message.user_id,
         created=created,
-        email_due=doc.get("email_status") not in ("sent", SKIPPED, "dead"),
-        push_due=doc.get("push_status") not in ("sent", SKIPPED, "dead"),
+        email_due=doc.get("email_status") not in FINISHED,
+        push_due=doc.get("push_status") not in FINISHED,
         doc=doc,
     )
 

@@ -10,7 +10,7 @@ from domain.shared.clock import iso_z
 
 def notification_view(doc: dict[str, Any]) -> dict[str, Any]:
     created = doc.get("created_at")
-    held = doc.get("deliver_after")
+    held, lapses = doc.get("deliver_after"), doc.get("lapses_at")
     return {
         "id": str(doc["_id"]),
         "category": doc.get("category", ""),
@@ -24,4 +24,6 @@ def notification_view(doc: dict[str, Any]) -> dict[str, Any]:
         "subject_id": doc.get("subject_id"),
         # Email and push waited (or wait) until then: the recipient's quiet hours.
         "deliver_after": iso_z(held) if isinstance(held, datetime | str) and held else None,
+        # What it announced runs out then (an offer): email and push never go after it.
+        "lapses_at": iso_z(lapses) if isinstance(lapses, datetime | str) and lapses else None,
     }
