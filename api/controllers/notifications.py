@@ -7,12 +7,14 @@ from typing import Any, Literal
 from litestar import Controller, get, post, put
 from pydantic import BaseModel, ConfigDict, Field
 
+from actors.dispatch import DeferredJobQueue
 from api.controllers.providers import PageParam, PageSizeParam
 from api.security import BEARER, authenticated
 from domain.accounts import Principal
-from domain.notifications import devices, preferences, repository
+from domain.notifications import devices, preferences, repository, rescheduling
 from domain.notifications.quiet_hours import parse_quiet_hours
 from domain.notifications.views import notification_view
+from domain.shared.clock import utcnow
 from domain.shared.errors import NotFound
 from infra.resources import Resources
 
@@ -158,10 +160,16 @@ class NotificationsController(Controller):
         description="Changes only what the body names: categories left out keep their "
         "switch, and a body without `quiet_hours` keeps the stored window (null removes it). "
         "Quiet hours: " + QUIET_HOURS_DESCRIPTION + " A window whose start equals its end, a "
-        "time other than HH:MM (00:00 to 23:59) or an unknown zone is refused with 422.",
+        "time other than HH:MM (00:00 to 23:59) or an unknown zone is refused with 422. "
+        "Email and push already held for the old window follow the new one: those it no "
+        "longer holds go at once, and `deliver_after` shows the new end.",
     )
     async def put_preferences(
-        self, data: PreferencesIn, resources: Resources, current_user: Principal
+        self,
+        data: PreferencesIn,
+        resources: Resources,
+        current_user: Principal,
+        jobs: DeferredJobQueue,
     ) -> PreferencesOut:
         changes = {
             "email": data.email.model_dump(exclude_none=True),
@@ -174,6 +182,11 @@ class NotificationsController(Controller):
         stored = await preferences.update_preferences(
             resources.db, current_user.user_id, changes, window
         )
+        if window is not preferences.KEEP:
+            # What is held for the old window goes by the new one (sooner: at once).
+            await rescheduling.follow_new_window(
+                resources.db, jobs, current_user.user_id, window, utcnow()
+            )
         return PreferencesOut(**stored)
 
     @post("/devices", summary="Register a OneSignal push subscription", status_code=201)

@@ -11,6 +11,7 @@ PREFERENCES = "notification_preferences"
 DEVICES = "devices"
 
 CHANNELS = ("email", "push")
+DELIVERY_ACTORS = {"email": "notifications.send_email", "push": "notifications.send_push"}
 CATEGORIES = ("appointments", "prescriptions", "messages", "referrals", "documents", "security")
 
 Channel = Literal["email", "push"]

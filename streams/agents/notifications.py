@@ -6,6 +6,7 @@ from typing import Any
 
 from config.logging import get_logger
 from domain.notifications.mapping import messages_for
+from domain.notifications.models import DELIVERY_ACTORS
 from domain.notifications.repository import store
 from domain.notifications.views import notification_view
 from streams.app import app
@@ -32,8 +33,8 @@ async def notify(context: Any, event: dict[str, Any]) -> int:
         # storing and enqueueing, this is where the delivery resumes (the actors are
         # idempotent by notification id).
         for actor_name, due in (
-            ("notifications.send_email", stored.email_due),
-            ("notifications.send_push", stored.push_due),
+            (DELIVERY_ACTORS["email"], stored.email_due),
+            (DELIVERY_ACTORS["push"], stored.push_due),
         ):
             if not due:
                 continue

@@ -179,18 +179,56 @@ async def test_a_held_email_goes_when_the_window_ends_and_follows_changes_to_it(
     item = await inbox_item(client, moved, "appointment.requested")
     assert item["deliver_after"] == iso(later)
 
-    # The doctor removes the window; the waiting job, when it runs, sends at once.
+    # The doctor removes the window: what it held goes at once, not at its old end.
     removed = await client.put(
         f"{NOTIFICATIONS}/preferences", headers=moved.headers, json={"quiet_hours": None}
     )
     assert removed.json()["quiet_hours"] is None
+    await eventually(lambda: _now(sent_emails(data_dir, {held[moved.id]})), 30)
+    assert (await inbox_item(client, moved, "appointment.requested"))["deliver_after"] is None
+
+    async def push_done() -> bool:  # the doctor has no device: done without sending
+        doc = await db.notifications.find_one({"_id": held[moved.id]})
+        return bool(doc["push_status"] == "skipped")
+
+    await eventually(push_done, 30)
+    # The jobs still waiting for the old end, when they come up, send nothing more.
     configure_broker(settings)
     import actors.registry  # noqa: F401 - the actors, by name
 
-    # What the worker does when the job's eta comes, an hour early.
+    assert len(delayed_jobs(settings, held[moved.id])) == 2
     dramatiq.get_broker().get_actor("notifications.send_email").send(held[moved.id])
-    await eventually(lambda: _now(sent_emails(data_dir, {held[moved.id]})), 30)
+    await asyncio.sleep(2)
     assert sent_emails(data_dir, {held[moved.id]}) == [held[moved.id]]
+
+
+async def test_a_shortened_window_brings_its_held_deliveries_forward(
+    platform, client, db, settings: Settings, data_dir: Path
+) -> None:
+    doctor = await make_person(db, settings, "doctor")
+    now = datetime.now(UTC)
+    await set_window(client, doctor, now - timedelta(hours=1), now + timedelta(hours=3), KOLKATA)
+    platform.start("streams")
+    platform.start("worker")
+    patient = await make_person(db, settings, "patient")
+    assert (await book_next_monday_at_nine(client, doctor, patient)).status_code == 201
+    item = await inbox_item(client, doctor, "appointment.requested", 90)
+    assert item["deliver_after"] is not None
+
+    # The window now ends within the hour: held until then instead, by new jobs.
+    sooner = whole_minute(datetime.now(UTC) + timedelta(minutes=50))
+    await set_window(client, doctor, now - timedelta(hours=1), sooner, KOLKATA)
+    item = await inbox_item(client, doctor, "appointment.requested")
+    assert item["deliver_after"] == iso(sooner)
+
+    async def rescheduled() -> list[tuple[str, datetime]]:
+        jobs = [
+            job for job in delayed_jobs(settings, item["id"]) if job[1] < sooner + timedelta(0, 2)
+        ]
+        return jobs if len(jobs) == 2 else []
+
+    assert_held_until(await eventually(rescheduled, 15), sooner)
+    assert sent_emails(data_dir, {item["id"]}) == []
 
 
 async def _now(value: object) -> object:
