@@ -36,6 +36,8 @@ async def follow_new_window(
     )
     sooner = 0
     async for doc in held:
+        if not doc.get("deliver_after"):
+            continue  # not held (a store may count a missing field as not null)
         was = as_utc(doc["deliver_after"])
         if was <= now:
             continue  # due already: its jobs are running or about to
