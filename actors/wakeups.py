@@ -89,7 +89,8 @@ class WakeableConsumer(_RedisConsumer):
                 # job, so leave it, and back off as Dramatiq does.
                 self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.idle_ms)
                 time.sleep(backoff_ms / 1000)
-        except redis.ConnectionError as exc:
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # As Dramatiq's own consumer does: the worker reconnects with a new consumer.
             raise ConnectionClosed(exc) from None
         return None
 
