@@ -15,11 +15,19 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from config.logging import get_logger
+from domain.shared.errors import ServiceUnavailable
+
 PREFIX = "fernet:"  # what sealed values start with; a TOTP seed (base32) never does
 
 
-class UnreadableSecret(Exception):
-    """A sealed value none of the configured keys opens (a key was dropped too soon)."""
+log = get_logger(__name__)
+
+
+class UnreadableSecret(ServiceUnavailable):
+    """A sealed value none of the configured keys opens (a key was dropped too soon, or the
+    value was altered): the request gets a 503, the operators an error in the log. Never a
+    wrong code, which would count towards locking the user out for the operators' fault."""
 
 
 class SecretBox:
@@ -37,7 +45,10 @@ class SecretBox:
         try:
             return self._fernet.decrypt(stored.removeprefix(PREFIX).encode()).decode()
         except InvalidToken:
-            raise UnreadableSecret("no configured key opens this secret") from None
+            log.error("sealed_secret_unreadable", hint="is a key missing from MFA_SECRET_KEYS?")
+            raise UnreadableSecret(
+                "two-factor sign-in cannot be checked at the moment; try again later"
+            ) from None
 
 
 @lru_cache(maxsize=4)

@@ -10,9 +10,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
 from pymongo import MongoClient
 
-from domain.accounts.secret_box import PREFIX
+from domain.accounts.secret_box import PREFIX, SecretBox
 from tests.auth.support import (
     PASSWORD,
     TwoFactor,
@@ -397,3 +398,24 @@ async def test_two_factor_changes_and_wrong_codes_reach_security_events(
     assert by_type["auth.mfa_failed"]["outcome"] == "failure"
     assert by_type["auth.mfa_enabled"]["outcome"] == "success"
     assert by_type["auth.mfa_disabled"]["action"] == "U"
+
+
+async def test_a_secret_no_key_opens_is_a_503_not_a_wrong_code(client, settings) -> None:
+    account = await enable_two_factor(client, await signed_in_user(client, settings))
+    sealed_elsewhere = SecretBox((Fernet.generate_key().decode(),)).seal(account.secret)
+    with MongoClient(settings.mongo.url) as mongo:
+        mongo[settings.mongo.db].users.update_one(
+            {"email": account.user.email}, {"$set": {"mfa_secret": sealed_elsewhere}}
+        )
+    for _ in range(settings.auth.lockout_threshold + 1):
+        token = await mfa_token(client, account.user.email)
+        answer = await client.post(VERIFY, json={"mfa_token": token, "code": "123456"})
+        assert answer.status_code == 503, answer.text
+    # Not counted as wrong codes: once the key is back, the user is not locked out.
+    with MongoClient(settings.mongo.url) as mongo:
+        mongo[settings.mongo.db].users.update_one(
+            {"email": account.user.email}, {"$set": {"mfa_secret": account.secret}}
+        )
+    token = await mfa_token(client, account.user.email)
+    verified = await client.post(VERIFY, json={"mfa_token": token, "code": account.next_code()})
+    assert verified.status_code == 200, verified.text
