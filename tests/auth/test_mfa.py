@@ -44,6 +44,20 @@ def wrong_code(account: TwoFactor) -> str:
     return next(c for c in ("000000", "123456", "999999", "424242") if c not in valid)
 
 
+def store_secret(settings, account: TwoFactor, value: str) -> None:
+    """Put `value` in the account's stored TOTP secret, as a database edit would."""
+    with MongoClient(settings.mongo.url) as mongo:
+        mongo[settings.mongo.db].users.update_one(
+            {"email": account.user.email}, {"$set": {"mfa_secret": value}}
+        )
+
+
+async def signs_in_with_a_code(client, account: TwoFactor) -> None:
+    token = await mfa_token(client, account.user.email)
+    verified = await client.post(VERIFY, json={"mfa_token": token, "code": account.next_code()})
+    assert verified.status_code == 200, verified.text
+
+
 def outbox(settings, event_type: str) -> list[dict]:
     with MongoClient(settings.mongo.url) as client:
         entries = client[settings.mongo.db].outbox.find({"event.type": event_type})
@@ -348,13 +362,8 @@ async def test_the_secret_and_recovery_codes_are_not_stored_or_shown_in_clear(
 
 async def test_a_secret_stored_before_sealing_still_signs_in(client, settings) -> None:
     account = await enable_two_factor(client, await signed_in_user(client, settings))
-    with MongoClient(settings.mongo.url) as mongo:
-        mongo[settings.mongo.db].users.update_one(
-            {"email": account.user.email}, {"$set": {"mfa_secret": account.secret}}
-        )
-    token = await mfa_token(client, account.user.email)
-    verified = await client.post(VERIFY, json={"mfa_token": token, "code": account.next_code()})
-    assert verified.status_code == 200, verified.text
+    store_secret(settings, account, account.secret)
+    await signs_in_with_a_code(client, account)
 
 
 async def test_the_routes_need_a_signed_in_user(client) -> None:
@@ -403,19 +412,11 @@ async def test_two_factor_changes_and_wrong_codes_reach_security_events(
 async def test_a_secret_no_key_opens_is_a_503_not_a_wrong_code(client, settings) -> None:
     account = await enable_two_factor(client, await signed_in_user(client, settings))
     sealed_elsewhere = SecretBox((Fernet.generate_key().decode(),)).seal(account.secret)
-    with MongoClient(settings.mongo.url) as mongo:
-        mongo[settings.mongo.db].users.update_one(
-            {"email": account.user.email}, {"$set": {"mfa_secret": sealed_elsewhere}}
-        )
+    store_secret(settings, account, sealed_elsewhere)
     for _ in range(settings.auth.lockout_threshold + 1):
         token = await mfa_token(client, account.user.email)
         answer = await client.post(VERIFY, json={"mfa_token": token, "code": "123456"})
         assert answer.status_code == 503, answer.text
     # Not counted as wrong codes: once the key is back, the user is not locked out.
-    with MongoClient(settings.mongo.url) as mongo:
-        mongo[settings.mongo.db].users.update_one(
-            {"email": account.user.email}, {"$set": {"mfa_secret": account.secret}}
-        )
-    token = await mfa_token(client, account.user.email)
-    verified = await client.post(VERIFY, json={"mfa_token": token, "code": account.next_code()})
-    assert verified.status_code == 200, verified.text
+    store_secret(settings, account, account.secret)
+    await signs_in_with_a_code(client, account)
