@@ -97,7 +97,8 @@ async def write_holding(
     counts as orphaned after ORPHAN_AFTER. A write that fails here gives the slot back.
 
     The slot may be held for `patient_id` from the waiting list: the booking then takes the
-    offer up, and its entry is marked booked in the same transaction."""
+    offer up, and its entry is marked booked in the same transaction. Should that write
+    fail, the offer is given back to the patient (until its own end), not the slot to all."""
     offer = await schedule.take_hold(
         db, doctor_id, slot, appointment_id, now=now, patient_id=patient_id
     )
@@ -111,7 +112,12 @@ async def write_holding(
     try:
         await asyncio.shield(writing)
     except Exception:  # not CancelledError (a BaseException): see above
-        await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
+        if offer is not None and patient_id is not None:
+            await schedule.give_back_offer(
+                db, doctor_id, slot.start, appointment_id, patient_id, offer
+            )
+        else:
+            await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
         raise
 
 

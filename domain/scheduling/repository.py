@@ -174,5 +174,16 @@ async def drop_hold(db: Any, doctor_id: str, start: datetime, appointment_id: st
     )
 
 
+async def give_back_offer(
+    db: Any, doctor_id: str, start: datetime, appointment_id: str, patient_id: str, waitlist_id: str
+) -> None:
+    """Undo a booking's take-over of a waiting-list offer (its write failed): the slot is
+    held for the patient again until the offer's own end, not freed for anyone."""
+    await db[SLOT_HOLDS].update_one(
+        {"_id": hold_id(doctor_id, start), "appointment_id": appointment_id},
+        {"$set": {"appointment_id": None, "reserved_for": patient_id, "waitlist_id": waitlist_id}},
+    )
+
+
 async def release_slot(db: Any, doctor_id: str, start: datetime, session: Any) -> None:
     await db[SLOT_HOLDS].delete_one({"_id": hold_id(doctor_id, start)}, session=session)

@@ -7,10 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import ObjectId
 
 from config.settings import Settings
-from domain.appointments.booking import book
+from domain.appointments.booking import book, write_holding
 from domain.events import Actor
+from domain.scheduling.slots import Slot
 from domain.shared.errors import Conflict
 from domain.waitlist.entries import MAX_ACTIVE
 from domain.waitlist.offers import expire_offers, offer_slot
@@ -272,3 +274,27 @@ async def test_joins_at_the_same_instant_keep_the_limits(
         many = await asyncio.gather(*(join(http, carol, doctor, *window) for doctor in doctors))
         assert sorted(r.status_code for r in many) == [201] * MAX_ACTIVE + [409] * 3
         assert (await http.get(WAITLIST, headers=carol.headers)).json()["total"] == MAX_ACTIVE
+
+
+async def test_an_offer_whose_booking_fails_stays_held_for_its_patient(
+    client: Any, mongo: Any, db: Any, people: Any
+) -> None:
+    doctor, bob, carol = people["doctor"], people["bob"], people["carol"]
+    start, bobs, _ = await a_freed_slot(client, people)
+    now = datetime.now(UTC)
+    assert await offer_slot(mongo, db, doctor.id, start, start + timedelta(minutes=30), now=now)
+
+    async def failing(session: Any) -> None:
+        raise RuntimeError("the store went away in the middle of the booking")
+
+    slot = Slot(start, start + timedelta(minutes=30))
+    with pytest.raises(RuntimeError):
+        await write_holding(
+            mongo, db, doctor.id, slot, str(ObjectId()), failing, now=now, patient_id=bob.id
+        )
+    # Bob's offer stands: the slot is still his, not free for Carol.
+    assert (await entry(client, bob, bobs))["status"] == "offered"
+    assert (await book_slot(client, carol, doctor, start)).status_code == 409
+    booked = await book_slot(client, bob, doctor, start)
+    assert booked.status_code == 201, booked.text
+    assert (await entry(client, bob, bobs))["status"] == "booked"
