@@ -10,7 +10,6 @@ from domain.shared.clock import iso_z
 
 def notification_view(doc: dict[str, Any]) -> dict[str, Any]:
     created = doc.get("created_at")
-    held, lapses = doc.get("deliver_after"), doc.get("lapses_at")
     return {
         "id": str(doc["_id"]),
         "category": doc.get("category", ""),
@@ -23,7 +22,12 @@ def notification_view(doc: dict[str, Any]) -> dict[str, Any]:
         "subject_type": doc.get("subject_type"),
         "subject_id": doc.get("subject_id"),
         # Email and push waited (or wait) until then: the recipient's quiet hours.
-        "deliver_after": iso_z(held) if isinstance(held, datetime | str) and held else None,
+        "deliver_after": _instant(doc.get("deliver_after")),
         # What it announced runs out then (an offer): email and push never go after it.
-        "lapses_at": iso_z(lapses) if isinstance(lapses, datetime | str) and lapses else None,
+        "lapses_at": _instant(doc.get("lapses_at")),
     }
+
+
+def _instant(value: object) -> str | None:
+    """An optional stored instant (a datetime, or its text on the embedded store)."""
+    return iso_z(value) if isinstance(value, datetime | str) and value else None
