@@ -86,8 +86,9 @@ class WakeableConsumer(_RedisConsumer):
                 self.waiter.blpop([self.wake_key], timeout=self.idle_ms / 1000)
             else:
                 # Busy with all it may hold: a token is for a consumer that can take the
-                # job, so leave it, and back off as Dramatiq does.
-                self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.idle_ms)
+                # job, so leave it, and back off as Dramatiq does (the parent has counted
+                # this miss already).
+                _, backoff_ms = compute_backoff(self.misses, max_backoff=self.idle_ms)
                 time.sleep(backoff_ms / 1000)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             # As Dramatiq's own consumer does: the worker reconnects with a new consumer.
