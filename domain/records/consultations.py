@@ -8,7 +8,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from domain.care.relationship import APPOINTMENTS, doctor_treats_patient
+from domain.care.relationship import APPOINTMENTS, require_settled_care
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
 from domain.records.access_audit import record_access
@@ -87,9 +87,9 @@ async def create_consultation(
         if not isinstance(appointment_id, str):
             raise InvalidInput("must be an id", field="appointment_id")
         await _linked_appointment(db, appointment_id, caller.id, patient_id)
-    # A consultation creates a care relationship, so it needs one to begin with.
-    elif not await doctor_treats_patient(db, caller.id, patient_id):
-        raise NotFound("patient not found", field="patient_id")
+    # A consultation creates a care relationship of its own, so it needs a settled one to
+    # begin with (a requested appointment, even linked here, is not: it may yet be rejected).
+    await require_settled_care(db, caller, patient_id, field="patient_id")
 
     now = now or utcnow()
     doc: dict[str, Any] = {

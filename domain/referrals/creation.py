@@ -7,7 +7,7 @@ from typing import Any
 from bson import ObjectId
 
 from domain.accounts.repository import get_user
-from domain.care.relationship import require_patient_access
+from domain.care.relationship import require_settled_care
 from domain.events import Actor, EventContext, publish
 from domain.referrals import repository
 from domain.referrals.events import referral_event
@@ -66,8 +66,10 @@ async def create_referral(
     if caller.role != "doctor" or caller.id is None:
         raise Forbidden("only doctors refer patients")
     fields = parse_referral(body)
-    # A doctor refers only a patient in their care; anyone else's patient looks missing.
-    await require_patient_access(db, caller, fields["patient_id"], what="patient")
+    # A doctor refers only a patient in their settled care (a referral makes care for both
+    # ends, so one made on a pending link would outlast its decline); anyone else's
+    # patient looks missing.
+    await require_settled_care(db, caller, fields["patient_id"])
     if fields["to_doctor_id"] == caller.id:
         raise InvalidInput("cannot be yourself", field="to_doctor_id")
     receiver = await get_user(db, fields["to_doctor_id"])

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from domain.care.relationship import (
+    doctor_settled_with_patient,
     doctor_treats_patient,
     patient_ids_in_care,
     require_patient_access,
@@ -45,6 +46,34 @@ async def test_appointments_referrals_and_consultations_make_care(db: Any) -> No
     # Both ends of a referral are in the patient's care; the referring doctor of p2 too.
     assert await doctor_treats_patient(db, "d9", "p2")
     assert not await doctor_treats_patient(db, "d9", "p3")
+
+
+async def test_only_agreed_links_and_consultations_are_settled(db: Any) -> None:
+    await db.appointments.insert_many(
+        [
+            {"doctor_id": "d1", "patient_id": f"a-{status}", "status": status}
+            for status in ("requested", "confirmed", "completed", "cancelled", "rejected")
+        ]
+    )
+    await db.referrals.insert_many(
+        [
+            {
+                "patient_id": f"r-{status}",
+                "from_doctor_id": "d9",
+                "to_doctor_id": "d1",
+                "status": status,
+            }
+            for status in ("pending", "accepted", "booked", "declined")
+        ]
+    )
+    await db.consultations.insert_one({"doctor_id": "d1", "patient_id": "c"})
+    settled = {"a-confirmed", "a-completed", "r-accepted", "r-booked", "c"}
+    for patient_id in await patient_ids_in_care(db, "d1") | {"a-rejected", "r-declined"}:
+        expected = patient_id in settled
+        assert await doctor_settled_with_patient(db, "d1", patient_id) is expected, patient_id
+    # The referring end of an accepted referral is settled too.
+    assert await doctor_settled_with_patient(db, "d9", "r-accepted")
+    assert not await doctor_settled_with_patient(db, "d9", "r-pending")
 
 
 async def test_only_the_patient_their_doctors_and_where_allowed_admins_pass(db: Any) -> None:
