@@ -63,9 +63,9 @@ def open_slot(
     availability: Availability, start: datetime, now: datetime, time_off: list[Interval]
 ) -> Slot:
     """The doctor's slot starting at `start`: one of their slots, in the future, not time
-    off (`time_off_from`). Held slots are left to `write_holding`, the one atomic check (it
-    also recovers a hold orphaned by a crash, which a read here would report as taken for
-    good)."""
+    off (`time_off_from`). Held slots, the same start or an overlapping one, are left to
+    `write_holding` (`schedule.take_hold`), the one race-free check (it also recovers a hold
+    orphaned by a crash, which a read here would report as taken for good)."""
     slot = find_slot(availability, start)
     if slot is None:
         raise InvalidInput("is not one of the doctor's slots", field="start")
@@ -112,12 +112,7 @@ async def write_holding(
     try:
         await asyncio.shield(writing)
     except Exception:  # not CancelledError (a BaseException): see above
-        if offer is not None and patient_id is not None:
-            await schedule.give_back_offer(
-                db, doctor_id, slot.start, appointment_id, patient_id, offer
-            )
-        else:
-            await schedule.drop_hold(db, doctor_id, slot.start, appointment_id)
+        await schedule.give_back(db, doctor_id, slot.start, appointment_id, patient_id, offer)
         raise
 
 

@@ -3,7 +3,9 @@
 A held slot is a document whose `_id` is "<doctor_id>|<start UTC ISO>": the store's unique
 `_id` makes holding a slot atomic whatever the number of web processes, with no
 read-then-write race. It is taken just before the appointment is written and deleted in the
-transaction that rejects or cancels the appointment.
+transaction that rejects or cancels the appointment. Holds with different starts can still
+overlap once the doctor changes the slot length; `take_hold` checks for those after
+inserting (see there).
 """
 
 from __future__ import annotations
@@ -98,11 +100,18 @@ async def take_hold(
     now: datetime,
     patient_id: str | None = None,
 ) -> str | None:
-    """Hold `slot` for `appointment_id`, or raise Conflict when someone else holds it.
+    """Hold `slot` for `appointment_id`, or raise Conflict when someone else holds it or a
+    slot overlapping it.
 
     A slot offered from the waiting list is held for one patient until the offer expires:
     that patient (`patient_id`) takes the hold over, and the id of the waiting-list entry
-    is returned so that the booking can mark it booked; anyone else gets 409 until then."""
+    is returned so that the booking can mark it booked; anyone else gets 409 until then.
+
+    The unique key only stops two holds with the same start. After the doctor changes
+    their slot length a slot can start inside an older one (08:20-08:40 inside
+    08:30-09:00), so the hold is taken first and the doctor's other holds checked after:
+    of two overlapping bookings racing, each sees the other's hold, and neither (never
+    both) keeps its slot."""
     key = hold_id(doctor_id, slot.start)
     doc = {
         "_id": key,
@@ -112,6 +121,17 @@ async def take_hold(
         "appointment_id": appointment_id,
         "created_at": now,
     }
+    offer = await _insert_hold(db, key, doc, patient_id, now)
+    if await overlaps_another_hold(db, doctor_id, slot.start, slot.end, now=now):
+        await give_back(db, doctor_id, slot.start, appointment_id, patient_id, offer)
+        raise Conflict("this slot overlaps another appointment of the doctor")
+    return offer
+
+
+async def _insert_hold(
+    db: Any, key: str, doc: dict[str, Any], patient_id: str | None, now: datetime
+) -> str | None:
+    """The hold on `key` itself (see `take_hold`)."""
     try:
         await db[SLOT_HOLDS].insert_one(doc)
         return None
@@ -126,6 +146,25 @@ async def take_hold(
     except DuplicateKeyError:
         raise Conflict("this slot is not free") from None
     return None
+
+
+async def overlaps_another_hold(
+    db: Any, doctor_id: str, start: datetime, end: datetime, *, now: datetime
+) -> bool:
+    """Whether a hold of the doctor other than the one starting at `start` overlaps
+    [start, end) and still counts: an offer that ran out, or a hold orphaned by a crash,
+    does not (the sweep or the next booking of their own start clears them)."""
+    key = hold_id(doctor_id, start)
+    query = {"doctor_id": doctor_id, "start": {"$lt": end}, "end": {"$gt": start}}
+    async for held in db[SLOT_HOLDS].find(query):
+        if held["_id"] == key:
+            continue
+        if held.get("reserved_for"):
+            if int(held.get("expires_ms") or 0) > epoch_ms(now):
+                return True
+        elif not await _is_orphan(db, held, now):
+            return True
+    return False
 
 
 async def _take_up_offer(
@@ -154,14 +193,21 @@ async def _take_up_offer(
     return str(held["waitlist_id"])
 
 
-async def _drop_if_orphaned(db: Any, key: str, now: datetime, held: dict[str, Any] | None) -> bool:
+async def _is_orphan(db: Any, held: dict[str, Any], now: datetime) -> bool:
     """A hold whose appointment was never written (the process died in between) stops
-    blocking the slot once it is older than ORPHAN_AFTER."""
-    if held is None:
-        return True
+    blocking once it is older than ORPHAN_AFTER."""
     if as_utc(held["created_at"]) > now - ORPHAN_AFTER:
         return False
-    if await db[APPOINTMENTS].find_one({"_id": ObjectId(held["appointment_id"])}, {"_id": 1}):
+    appointment_id = held.get("appointment_id")
+    return not appointment_id or not await db[APPOINTMENTS].find_one(
+        {"_id": ObjectId(appointment_id)}, {"_id": 1}
+    )
+
+
+async def _drop_if_orphaned(db: Any, key: str, now: datetime, held: dict[str, Any] | None) -> bool:
+    if held is None:
+        return True
+    if not await _is_orphan(db, held, now):
         return False
     result = await db[SLOT_HOLDS].delete_one({"_id": key, "appointment_id": held["appointment_id"]})
     return result.deleted_count == 1
@@ -183,6 +229,22 @@ async def give_back_offer(
         {"_id": hold_id(doctor_id, start), "appointment_id": appointment_id},
         {"$set": {"appointment_id": None, "reserved_for": patient_id, "waitlist_id": waitlist_id}},
     )
+
+
+async def give_back(
+    db: Any,
+    doctor_id: str,
+    start: datetime,
+    appointment_id: str,
+    patient_id: str | None,
+    offer: str | None,
+) -> None:
+    """Undo what `take_hold` took: the offer it took over goes back to its patient, a hold
+    of its own is dropped."""
+    if offer is not None and patient_id is not None:
+        await give_back_offer(db, doctor_id, start, appointment_id, patient_id, offer)
+    else:
+        await drop_hold(db, doctor_id, start, appointment_id)
 
 
 async def release_slot(db: Any, doctor_id: str, start: datetime, session: Any) -> None:

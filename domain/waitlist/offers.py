@@ -19,6 +19,7 @@ from domain.appointments.booking import open_slot, time_off_from
 from domain.events import Actor, EventContext, EventType, publish
 from domain.events.envelope import SYSTEM
 from domain.scheduling import repository as schedule
+from domain.scheduling.slots import Slot
 from domain.shared.clock import as_utc, epoch_ms, iso_z, utcnow
 from domain.shared.errors import Conflict, InvalidInput
 from domain.shared.transaction import run_in_transaction
@@ -32,26 +33,29 @@ from domain.waitlist.entries import (
 CANDIDATES = 20  # read at once; a slot rarely goes past the first few
 
 
-async def _still_a_slot(db: Any, doctor_id: str, start: datetime, now: datetime) -> bool:
-    """The freed time is still one of the doctor's slots: rules and time off may have
-    changed since it was booked."""
+async def _still_a_slot(db: Any, doctor_id: str, start: datetime, now: datetime) -> Slot | None:
+    """The doctor's slot starting at the freed time, if it still is one: rules and time off
+    may have changed since it was booked, and with them the slot's end."""
     availability = await schedule.load_availability(db, doctor_id)
     if availability is None:
-        return False
+        return None
     try:
-        open_slot(availability, start, now, await time_off_from(db, doctor_id, start))
+        return open_slot(availability, start, now, await time_off_from(db, doctor_id, start))
     except (InvalidInput, Conflict):
-        return False
-    return True
+        return None
 
 
 async def offer_slot(
     client: Any, db: Any, doctor_id: str, start: datetime, end: datetime, *, now: datetime
 ) -> str | None:
-    """Offer the doctor's slot `start`-`end` to the first patient waiting for it; the id
-    of the entry it went to, or None (nobody waits for it, or it is no longer free)."""
-    if start <= now or not await _still_a_slot(db, doctor_id, start, now):
+    """Offer the doctor's slot starting at `start` to the first patient waiting for it;
+    the id of the entry it went to, or None (nobody waits for it, or it is no longer free).
+    `end` is the freed appointment's: the slot offered ends where the doctor's current slot
+    length says."""
+    slot = None if start <= now else await _still_a_slot(db, doctor_id, start, now)
+    if slot is None:
         return None
+    end = slot.end
     key = schedule.hold_id(doctor_id, start)
     query = {
         "doctor_id": doctor_id,
@@ -76,6 +80,11 @@ async def offer_slot(
             )  # fmt: skip
         except DuplicateKeyError:
             return None  # booked, or offered, meanwhile
+        # As a booking does (`schedule.take_hold`): after a change of slot length another
+        # hold may overlap this one without sharing its start.
+        if await schedule.overlaps_another_hold(db, doctor_id, start, end, now=now):
+            await _drop_offer_hold(db, key, entry_id)
+            return None
 
         async def mark(session: Any, entry: dict[str, Any] = entry) -> bool:
             return await _mark_offered(db, entry, key, start, end, expires, session)

@@ -131,6 +131,34 @@ async def test_slots_time_off_and_booking(client, people) -> None:
     ] == "video"
 
 
+async def test_a_shorter_slot_length_never_books_over_an_appointment(client, people) -> None:
+    doctor, _, alice, bob, _ = people
+    url = "/api/v1/doctors/me/availability"
+    await client.put(url, json=WEEKDAYS_9_TO_12, headers=doctor.headers)
+    monday = next_monday()
+    body = {"doctor_id": doctor.id, "start": f"{monday}T08:30:00Z", "reason": "x"}
+    assert (
+        await client.post("/api/v1/appointments", json=body, headers=alice.headers)
+    ).status_code == 201  # 08:30-09:00
+    await client.put(url, json={**WEEKDAYS_9_TO_12, "slot_minutes": 20}, headers=doctor.headers)
+
+    # 08:20-08:40 and 08:40-09:00 start on the new grid but overlap Alice's visit.
+    for hhmm in ("08:20", "08:40"):
+        overlapping = {**body, "start": f"{monday}T{hhmm}:00Z"}
+        refused = await client.post("/api/v1/appointments", json=overlapping, headers=bob.headers)
+        assert refused.status_code == 409, (hhmm, refused.text)
+        assert refused.headers["content-type"] == "application/problem+json"
+    clear = {**body, "start": f"{monday}T09:00:00Z"}
+    assert (
+        await client.post("/api/v1/appointments", json=clear, headers=bob.headers)
+    ).status_code == 201
+    mine = (await client.get("/api/v1/appointments", headers=doctor.headers)).json()
+    assert sorted((a["start"], a["end"]) for a in mine["items"]) == [
+        (f"{monday}T08:30:00Z", f"{monday}T09:00:00Z"),
+        (f"{monday}T09:00:00Z", f"{monday}T09:20:00Z"),
+    ]
+
+
 async def test_a_deactivated_doctor_cannot_be_booked(client, people, db) -> None:
     doctor, _, alice, _, _ = people
     await client.put(

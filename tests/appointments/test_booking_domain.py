@@ -13,7 +13,8 @@ from domain.appointments.reminders import due_reminders, send_reminder
 from domain.appointments.states import Transition
 from domain.events import Actor
 from domain.scheduling import service as scheduling
-from domain.scheduling.repository import hold_id
+from domain.scheduling.repository import hold_id, take_hold
+from domain.scheduling.slots import Slot
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from infra.mongo import create_mongo_client
 from tests.appointments.conftest import next_monday
@@ -62,6 +63,34 @@ async def test_concurrent_bookings_of_one_slot_leave_exactly_one_winner(store) -
     assert results.count("won") == 1 and results.count("lost") == 11
     assert await db.appointments.count_documents({}) == 1
     assert await db.outbox.count_documents({"event.type": "appointment.requested"}) == 1
+
+
+async def test_concurrent_holds_of_overlapping_slots_leave_at_most_one(store) -> None:
+    """Overlapping slots with different starts (as two slot lengths give them) held at once:
+    the unique key cannot tell them apart, the check after inserting does."""
+    _, db, doctor = store
+    nine = datetime.combine(next_monday(), datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    slots = [
+        Slot(nine + timedelta(minutes=offset), nine + timedelta(minutes=offset + length))
+        for offset, length in ((0, 30), (10, 20), (20, 20), (5, 45), (15, 30), (25, 10))
+    ]
+
+    async def attempt(slot: Slot) -> str:
+        try:
+            await take_hold(db, doctor.id, slot, str(ObjectId()), now=datetime.now(UTC))
+            return "won"
+        except Conflict:
+            return "lost"
+
+    for _ in range(3):
+        results = await asyncio.gather(*(attempt(slot) for slot in slots))
+        assert results.count("won") <= 1, results
+        held = [doc async for doc in db.slot_holds.find({"doctor_id": doctor.id})]
+        assert len(held) == results.count("won")  # the losers gave their holds back
+        await db.slot_holds.delete_many({})
+    # Taken one after the other, the first wins and every later one overlaps it.
+    results = [await attempt(slot) for slot in slots]
+    assert results == ["won"] + ["lost"] * (len(slots) - 1)
 
 
 async def test_rejecting_frees_the_slot_and_illegal_moves_conflict(store) -> None:

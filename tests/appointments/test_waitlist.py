@@ -216,6 +216,30 @@ async def test_leaving_with_an_offer_passes_the_slot_on(
     assert (await book_slot(client, carol, doctor, start)).status_code == 201
 
 
+async def test_a_freed_slot_overlapping_another_visit_is_not_offered(
+    client: Any, mongo: Any, db: Any, people: Any
+) -> None:
+    """20-minute visits at 10:00 and 10:20, then 30-minute slots: the freed 10:00 is now
+    10:00-10:30, over the 10:20 visit, so nobody is offered it, nor can book it."""
+    doctor, alice, bob, carol = (people[n] for n in ("doctor", "alice", "bob", "carol"))
+    url = "/api/v1/doctors/me/availability"
+    await client.put(url, json={**EVERY_DAY, "slot_minutes": 20}, headers=doctor.headers)
+    start = day_after_tomorrow_at(10)
+    freed = await book_slot(client, alice, doctor, start)
+    assert freed.status_code == 201, freed.text
+    assert (await book_slot(client, bob, doctor, start + timedelta(minutes=20))).status_code == 201
+    await client.put(url, json=EVERY_DAY, headers=doctor.headers)
+    carols = (await join(client, carol, doctor, start, start + timedelta(hours=2))).json()["id"]
+    cancel = f"/api/v1/appointments/{freed.json()['id']}/cancel"
+    assert (await client.post(cancel, json={}, headers=alice.headers)).status_code == 200
+
+    end = start + timedelta(minutes=20)  # as the cancellation's event gives it
+    assert await offer_slot(mongo, db, doctor.id, start, end, now=datetime.now(UTC)) is None
+    assert (await entry(client, carol, carols))["status"] == "waiting"
+    assert await db.slot_holds.count_documents({"reserved_for": carol.id}) == 0
+    assert (await book_slot(client, carol, doctor, start)).status_code == 409
+
+
 async def test_windows_that_are_over_close(client: Any, mongo: Any, db: Any, people: Any) -> None:
     doctor, bob = people["doctor"], people["bob"]
     start = day_after_tomorrow_at(9)
