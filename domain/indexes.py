@@ -1,5 +1,6 @@
 """Every area's MongoDB indexes, created when the web process starts (each set-up is
-idempotent, so every replica may run it). An area adds its own `ensure_indexes` here."""
+idempotent, so every replica may run it). An area adds its own `ensure_indexes` here, and
+any one-off numbering of stored data that its new queries rely on."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from domain.accounts.indexes import ensure_indexes as accounts_indexes
 from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
+from domain.messaging.numbering import number_old_messages
 from domain.messaging.repository import ensure_indexes as messaging_indexes
 from domain.profiles.repository import INDEXES as PROFILE_INDEXES
 from domain.records.indexes import ensure_indexes as records_indexes
@@ -24,6 +26,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     index_setup(APPOINTMENT_INDEXES),
     index_setup(PROFILE_INDEXES),
     messaging_indexes,
+    number_old_messages,
     index_setup(REFERRAL_INDEXES),
     records_indexes,
     index_setup(WAITLIST_INDEXES),

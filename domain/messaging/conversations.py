@@ -36,8 +36,10 @@ async def open_conversation(
         # The patient whose care this conversation is part of (keys its events).
         "patient_id": next((uid for uid, role in roles.items() if role == "patient"), None),
         "last_message": None,
+        "seq": 0,  # the number of the last message (repository.record_message)
         "unread": {caller.id: 0, other.id: 0},
-        "read_up_to": {caller.id: None, other.id: None},
+        "read_up_to": {caller.id: None, other.id: None},  # message id, shown to clients
+        "read_seq": {caller.id: None, other.id: None},  # its number, compared
         "created_at": now,
         "updated_at": now,
         "activity_ms": int(now.timestamp() * 1000),

@@ -54,8 +54,11 @@ async def send_message(
     }
 
     async def write(session: Any) -> None:
+        # Numbered first: the message is stored with its place in the conversation.
+        message["seq"] = await repository.record_message(
+            db, conversation["_id"], message, recipients, session
+        )
         await repository.insert_message(db, message, session)
-        await repository.record_message(db, conversation["_id"], message, recipients, session)
         await publish(
             db, message_sent(conversation, message, caller, recipients, context), session=session
         )
@@ -81,13 +84,18 @@ async def list_messages(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first, strictly older than `before`; and the cursor for the next page."""
     size = parse_limit(limit)
-    cursor = None
-    if before:
-        cursor = repository.object_id(before)
-        if cursor is None:
-            raise InvalidInput("must be a message id", field="before")
+    if before and repository.object_id(before) is None:
+        raise InvalidInput("must be a message id", field="before")
     conversation = await conversation_for(db, caller, conversation_id)
-    docs = await repository.messages_before(db, str(conversation["_id"]), cursor, size + 1)
+    conversation_key = str(conversation["_id"])
+    before_seq = None
+    if before:
+        # The cursor is a message id in the API; pages are cut at its number.
+        anchor = await repository.get_message(db, conversation_key, before)
+        if anchor is None:
+            raise InvalidInput("must be a message of this conversation", field="before")
+        before_seq = repository.seq_of(anchor)
+    docs = await repository.messages_before(db, conversation_key, before_seq, size + 1)
     more = len(docs) > size
     docs = docs[:size]
     return docs, (str(docs[-1]["_id"]) if more and docs else None)
@@ -103,17 +111,19 @@ async def mark_read(
     conversation = await conversation_for(db, caller, conversation_id)
     assert caller.id is not None
     conversation_key = str(conversation["_id"])
-    if await repository.get_message(db, conversation_key, message_id) is None:
+    message = await repository.get_message(db, conversation_key, message_id)
+    if message is None:
         raise NotFound("no such message in this conversation", field="message_id")
     reader = caller.id
 
     async def write(session: Any) -> dict[str, Any]:
-        await repository.advance_read_marker(db, conversation["_id"], reader, message_id, session)
+        await repository.advance_read_marker(db, conversation["_id"], reader, message, session)
         current = await db[repository.CONVERSATIONS].find_one(
-            {"_id": conversation["_id"]}, {"read_up_to": 1}, session=session
+            {"_id": conversation["_id"]}, {"read_up_to": 1, "read_seq": 1}, session=session
         )
         marker = ((current or {}).get("read_up_to") or {}).get(reader)
-        unread = await repository.count_unread(db, conversation_key, reader, marker, session)
+        marker_seq = ((current or {}).get("read_seq") or {}).get(reader)
+        unread = await repository.count_unread(db, conversation_key, reader, marker_seq, session)
         await repository.set_unread(db, conversation["_id"], reader, unread, session)
         return {
             "conversation_id": conversation_key,

@@ -3,7 +3,10 @@
 A conversation is one document per pair of users, unique by `pair_key` (the two ids,
 sorted), so two people opening it at once from different processes get the same one.
 Messages are documents of their own, never sub-documents pushed into the conversation:
-a conversation's size stays bounded and messages page by `_id`.
+a conversation's size stays bounded. They are ordered by `seq`, their number within the
+conversation, taken from a counter on the conversation in the transaction that stores
+them (see `record_message`): ObjectIds made by two web processes in the same second do not
+sort in the order the messages were sent.
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], bool]]] = {
         ([("first_id", 1)], False),
         ([("second_id", 1)], False),
     ],
-    # Pages are sorted by _id within a conversation; the embedded store refuses an index
-    # naming `_id` in a compound key, and the conversation filter is the selective part.
-    MESSAGES: [([("conversation_id", 1)], False)],
+    # Pages, read markers and unread counts all select by conversation and a range of seq.
+    MESSAGES: [([("conversation_id", 1), ("seq", 1)], False)],
 }
 
 
@@ -105,41 +107,40 @@ async def insert_message(db: Any, doc: dict[str, Any], session: Any) -> None:
 
 async def record_message(
     db: Any, conversation_id: ObjectId, message: dict[str, Any], recipients: list[str], session: Any
-) -> None:
-    """Count the message as unread for each recipient and make it the last message unless a
-    newer one got there first (ObjectId hex strings sort in creation order)."""
-    message_id = str(message["_id"])
-    await db[CONVERSATIONS].update_one(
+) -> int:
+    """Number the message, count it unread for each recipient and make it the last message;
+    returns its number (`seq`).
+
+    One update of the conversation, so the counter and `last_message` move together: on
+    MongoDB two transactions sending into the same conversation conflict on it and the
+    second retries after the first committed (the embedded store runs transactions in
+    turn), so numbers follow the order of the sends whichever process makes them.
+    """
+    conversation = await db[CONVERSATIONS].find_one_and_update(
         {"_id": conversation_id},
         {
-            "$inc": {f"unread.{user_id}": 1 for user_id in recipients},
-            # Sorted on epoch milliseconds: the embedded store keeps a datetime written by
-            # `$set` as text, which would not sort against the datetimes of new documents.
-            "$set": {"updated_at": message["created_at"], "activity_ms": epoch_ms(message)},
-        },
-        session=session,
-    )
-    await db[CONVERSATIONS].update_one(
-        # `$and`, not `_id` beside `$or`: the embedded store's update_one then drops the
-        # `_id` condition and sets the last message of another conversation.
-        {
-            "$and": [
-                {"_id": conversation_id},
-                {"$or": [{"last_message": None}, {"last_message.id": {"$lt": message_id}}]},
-            ]
-        },
-        {
+            "$inc": {"seq": 1, **{f"unread.{user_id}": 1 for user_id in recipients}},
             "$set": {
                 "last_message": {
-                    "id": message_id,
+                    "id": str(message["_id"]),
                     "sender_id": message["sender_id"],
                     "text": message["text"],
                     "created_at": message["created_at"],
-                }
-            }
+                },
+                "updated_at": message["created_at"],
+                # Sorted on epoch milliseconds: the embedded store keeps a datetime written
+                # by `$set` as text, which would not sort against the datetimes of new
+                # documents.
+                "activity_ms": epoch_ms(message),
+            },
         },
+        projection={"seq": 1},
+        return_document=ReturnDocument.AFTER,
         session=session,
     )
+    if conversation is None:  # pragma: no cover - conversations are never deleted
+        raise LookupError(f"conversation {conversation_id} is gone")
+    return int(conversation["seq"])
 
 
 async def get_message(db: Any, conversation_id: str, message_id: str) -> dict[str, Any] | None:
@@ -149,43 +150,53 @@ async def get_message(db: Any, conversation_id: str, message_id: str) -> dict[st
     return await db[MESSAGES].find_one({"_id": oid, "conversation_id": conversation_id})
 
 
+def seq_of(message: dict[str, Any]) -> int:
+    """A message's place in its conversation. Messages stored before numbering began are
+    numbered when the web process starts (`domain.messaging.numbering`); one written since
+    by a web process of the previous release has no number yet and counts as older than
+    every numbered one."""
+    return int(message.get("seq") or 0)
+
+
 async def messages_before(
-    db: Any, conversation_id: str, before: ObjectId | None, limit: int
+    db: Any, conversation_id: str, before_seq: int | None, limit: int
 ) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"conversation_id": conversation_id}
-    if before is not None:
-        query["_id"] = {"$lt": before}
-    cursor = db[MESSAGES].find(query).sort("_id", -1).limit(limit)
+    if before_seq is not None:
+        query["seq"] = {"$lt": before_seq}
+    cursor = db[MESSAGES].find(query).sort("seq", -1).limit(limit)
     return [doc async for doc in cursor]
 
 
 async def advance_read_marker(
-    db: Any, conversation_id: ObjectId, user_id: str, message_id: str, session: Any
+    db: Any, conversation_id: ObjectId, user_id: str, message: dict[str, Any], session: Any
 ) -> bool:
-    """Move the reader's marker forward to `message_id`; never backwards."""
-    field = f"read_up_to.{user_id}"
+    """Move the reader's marker forward to `message`; never backwards. The marker is the
+    message's id (what clients see) and its number (what is compared)."""
+    seq = f"read_seq.{user_id}"
     result = await db[CONVERSATIONS].update_one(
+        # `$and`, not `_id` beside `$or`: the embedded store's update_one then drops the
+        # `_id` condition and moves the marker of another conversation.
         {
             "$and": [
                 {"_id": conversation_id},
-                {"$or": [{field: None}, {field: {"$lt": message_id}}]},
+                {"$or": [{seq: None}, {seq: {"$lt": seq_of(message)}}]},
             ]
         },
-        {"$set": {field: message_id}},
+        {"$set": {f"read_up_to.{user_id}": str(message["_id"]), seq: seq_of(message)}},
         session=session,
     )
     return bool(result.modified_count)
 
 
 async def count_unread(
-    db: Any, conversation_id: str, user_id: str, after: str | None, session: Any = None
+    db: Any, conversation_id: str, user_id: str, after_seq: int | None, session: Any = None
 ) -> int:
     query: dict[str, Any] = {"conversation_id": conversation_id, "sender_id": {"$ne": user_id}}
-    marker = object_id(after) if after else None
-    if marker is not None:
-        query["_id"] = {"$gt": marker}
-    # Counted from a projection, not count_documents: the embedded store's count ignores
-    # range conditions on ObjectIds. Unread messages are few, and this is exact on both.
+    if after_seq is not None:
+        query["seq"] = {"$gt": after_seq}
+    # Counted from a projection, not count_documents: the embedded store's count misses
+    # some range conditions. Unread messages are few, and this is exact on both.
     cursor = db[MESSAGES].find(query, {"_id": 1}, session=session)
     return len([doc async for doc in cursor])
 
