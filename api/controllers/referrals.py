@@ -59,6 +59,7 @@ class ReferralsController(SignedInController):
         self,
         current_user: Principal,
         resources: Resources,
+        context: EventContext,
         direction: Literal["sent", "received"] | None = None,
         status: Literal["pending", "accepted", "declined", "booked"] | None = None,
         page: Annotated[int, PageParam] = 1,
@@ -71,14 +72,15 @@ class ReferralsController(SignedInController):
             status=status,
             page=page,
             page_size=page_size,
+            context=context,
         )
         return page_of
 
     @get("/{referral_id:str}", summary="One referral (both doctors, the patient)")
     async def get_one(
-        self, referral_id: str, current_user: Principal, resources: Resources
+        self, referral_id: str, current_user: Principal, resources: Resources, context: EventContext
     ) -> ReferralOut:
-        view: Any = await get_referral(resources.db, actor_of(current_user), referral_id)
+        view: Any = await get_referral(resources.db, actor_of(current_user), referral_id, context)
         return view
 
     @post(

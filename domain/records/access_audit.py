@@ -32,6 +32,26 @@ async def record_access(
     await publish(db, event)
 
 
+async def record_read(
+    db: Any,
+    caller: Actor,
+    subject_type: str,
+    doc: dict[str, Any],
+    context: EventContext | None = None,
+    **data: Any,
+) -> None:
+    """A read of one stored record: its `_id` and `patient_id` say what was read and whose."""
+    await record_access(
+        db,
+        caller,
+        subject_type=subject_type,
+        subject_id=str(doc["_id"]),
+        patient_id=str(doc["patient_id"]),
+        context=context,
+        **data,
+    )
+
+
 async def record_patient_read(
     db: Any, caller: Actor, patient_id: str, view: str, context: EventContext | None = None
 ) -> None:

@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 from domain.care.relationship import APPOINTMENTS, require_settled_care
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
-from domain.records.access_audit import record_access
+from domain.records.access_audit import record_read
 from domain.records.collections import CONSULTATIONS, NOTES, object_id
 from domain.records.events import record_event
 from domain.records.notes import new_note, note_view
@@ -131,14 +131,7 @@ async def get_consultation(
 ) -> dict[str, Any]:
     doc = await visible_record(db, caller, CONSULTATIONS, consultation_id, "consultation")
     view = consultation_view(doc, await _notes_of(db, consultation_id))
-    await record_access(
-        db,
-        caller,
-        subject_type="consultation",
-        subject_id=consultation_id,
-        patient_id=doc["patient_id"],
-        context=context,
-    )
+    await record_read(db, caller, "consultation", doc, context)
     return view
 
 

@@ -17,7 +17,7 @@ from pymongo import ReturnDocument
 
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, EventType, publish
-from domain.records.access_audit import record_access
+from domain.records.access_audit import record_read
 from domain.records.collections import CONSULTATIONS, DOCUMENTS, find_by_id, object_id
 from domain.records.document_storage import DocumentStorage, new_storage_key
 from domain.records.events import record_event
@@ -169,14 +169,7 @@ async def get_document(
     db: Any, caller: Actor, document_id: str, context: EventContext | None = None
 ) -> dict[str, Any]:
     doc = await _visible_document(db, caller, document_id)
-    await record_access(
-        db,
-        caller,
-        subject_type="document",
-        subject_id=document_id,
-        patient_id=doc["patient_id"],
-        context=context,
-    )
+    await record_read(db, caller, "document", doc, context)
     return document_view(doc)
 
 
@@ -224,15 +217,7 @@ async def download_document(
         content_type=doc["content_type"],
         seconds=url_seconds,
     )
-    await record_access(
-        db,
-        caller,
-        subject_type="document",
-        subject_id=document_id,
-        patient_id=doc["patient_id"],
-        context=context,
-        view="download",
-    )
+    await record_read(db, caller, "document", doc, context, view="download")
     return {"url": url, "expires_at": iso_z(now + timedelta(seconds=url_seconds))}
 
 

@@ -18,7 +18,7 @@ from pymongo import ReturnDocument
 
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
-from domain.records.access_audit import record_access
+from domain.records.access_audit import record_read
 from domain.records.collections import (
     CONSULTATIONS,
     PRESCRIPTION_VERSIONS,
@@ -266,14 +266,7 @@ async def get_prescription(
     """One prescription with its addenda (lists leave them out: one query per page)."""
     doc = await visible_record(db, caller, PRESCRIPTIONS, prescription_id, "prescription")
     addenda = await addenda_of(db, prescription_id)
-    await record_access(
-        db,
-        caller,
-        subject_type="prescription",
-        subject_id=prescription_id,
-        patient_id=doc["patient_id"],
-        context=context,
-    )
+    await record_read(db, caller, "prescription", doc, context)
     return {**prescription_view(doc), "addenda": addenda}
 
 
@@ -283,15 +276,7 @@ async def prescription_versions(
     doc = await visible_record(db, caller, PRESCRIPTIONS, prescription_id, "prescription")
     cursor = db[PRESCRIPTION_VERSIONS].find({"prescription_id": prescription_id}).sort("version", 1)
     versions = [version_view(v) async for v in cursor]
-    await record_access(
-        db,
-        caller,
-        subject_type="prescription",
-        subject_id=prescription_id,
-        patient_id=doc["patient_id"],
-        context=context,
-        view="versions",
-    )
+    await record_read(db, caller, "prescription", doc, context, view="versions")
     return versions
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.events import Actor
+from domain.events import Actor, EventContext
+from domain.records.access_audit import record_patient_read, record_read
 from domain.referrals import repository
 from domain.referrals.access import visible_referral
 from domain.referrals.states import Status
@@ -14,8 +15,13 @@ from domain.shared.errors import Forbidden, InvalidInput
 DIRECTIONS = {"sent": "from_doctor_id", "received": "to_doctor_id"}
 
 
-async def get_referral(db: Any, caller: Actor, referral_id: str) -> dict[str, Any]:
-    return referral_view(await visible_referral(db, caller, referral_id))
+async def get_referral(
+    db: Any, caller: Actor, referral_id: str, context: EventContext | None = None
+) -> dict[str, Any]:
+    doc = await visible_referral(db, caller, referral_id)
+    # Its reason and notes are clinical: a read of the patient's record like any other.
+    await record_read(db, caller, "referral", doc, context)
+    return referral_view(doc)
 
 
 async def list_referrals(
@@ -26,6 +32,7 @@ async def list_referrals(
     status: str | None,
     page: int,
     page_size: int,
+    context: EventContext | None = None,
 ) -> dict[str, Any]:
     query: dict[str, Any]
     if caller.role == "doctor":
@@ -44,6 +51,10 @@ async def list_referrals(
             raise InvalidInput("must be pending, accepted, declined or booked", field="status")
         query["status"] = status
     docs, total = await repository.page(db, query, (page - 1) * page_size, page_size)
+    # One read per patient on the page (as the other record lists do), not one per row;
+    # sorted so the events come out in the same order every time.
+    for patient_id in sorted({str(d["patient_id"]) for d in docs}):
+        await record_patient_read(db, caller, patient_id, "referrals", context)
     return {
         "items": [referral_view(d) for d in docs],
         "total": total,

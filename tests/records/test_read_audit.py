@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from tests.records.support import Cast, create_records
+from tests.records.support import Cast, Person, book, create_records
 
 
 def _reads(ids: dict[str, str], patient_id: str) -> list[tuple[str, dict[str, str], str | None]]:
@@ -49,3 +49,59 @@ async def test_every_read_route_audits_the_read_once(client: Any, cast: Cast) ->
             assert event["patient_id"] == cast.patient.id, url
             assert event["subject"] == subject, url
             assert event["data"].get("view") == view, url
+
+
+async def _audited_reads(client: Any, cast: Cast, reader: Person, url: str) -> list[Any]:
+    """GET `url` as `reader` (200) and the events the read left, in the order written."""
+    # A request id of safe characters only (others are replaced by a fresh one).
+    request_id = f"audit-{reader.id}-{abs(hash(url))}"
+    response = await client.get(url, headers={**reader.headers, "X-Request-ID": request_id})
+    assert response.status_code == 200, (url, response.text)
+    outbox = cast.db.outbox.find({"event.context.request_id": request_id}).sort("_id", 1)
+    return [entry async for entry in outbox]
+
+
+async def test_referral_reads_are_audited_once_per_referral_or_per_patient_on_a_page(
+    client: Any, cast: Cast
+) -> None:
+    # Referrals carry a reason and clinical notes, so reading them is reading the record.
+    await book(cast.db, cast.doctor, cast.other_patient)
+    referral_ids = []
+    for patient in (cast.patient, cast.patient, cast.other_patient):
+        body = {
+            "patient_id": patient.id,
+            "to_doctor_id": cast.stranger.id,
+            "reason": "Suspected arrhythmia",
+            "urgency": "urgent",
+            "notes": "On anticoagulants",
+        }
+        created = await client.post("/api/v1/referrals", json=body, headers=cast.doctor.headers)
+        assert created.status_code == 201, created.text
+        referral_ids.append(created.json()["id"])
+
+    rid = referral_ids[0]
+    for reader in (cast.doctor, cast.stranger, cast.patient):
+        events = await _audited_reads(client, cast, reader, f"/api/v1/referrals/{rid}")
+        assert len(events) == 1, events
+        entry, event = events[0], events[0]["event"]
+        assert entry["topic"] == "audit.access"
+        assert event["type"] == "record.accessed"
+        assert event["actor"] == {"id": reader.id, "role": reader.role}
+        assert event["patient_id"] == cast.patient.id
+        assert event["subject"] == {"type": "referral", "id": rid}
+
+    # A list page: one read per patient on it, not one per row.
+    both = {cast.patient.id, cast.other_patient.id}
+    pages = [
+        (cast.stranger, "/api/v1/referrals?direction=received", both),
+        (cast.doctor, "/api/v1/referrals", both),
+        (cast.patient, "/api/v1/referrals", {cast.patient.id}),
+        (cast.stranger, "/api/v1/referrals?direction=sent", set()),
+    ]
+    for reader, url, patients in pages:
+        events = [e["event"] for e in await _audited_reads(client, cast, reader, url)]
+        assert sorted(e["patient_id"] for e in events) == sorted(patients), url
+        for event in events:
+            assert event["type"] == "record.accessed"
+            assert event["subject"] == {"type": "patient", "id": event["patient_id"]}
+            assert event["data"]["view"] == "referrals"
