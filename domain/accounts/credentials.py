@@ -31,18 +31,25 @@ SEND_PASSWORD_RESET = "auth.send_password_reset_email"  # noqa: S105 - an actor 
 
 async def check_current_password(env: AccountsEnv, user: User, password: str) -> None:
     """For changes to the account's credentials: a wrong password counts as a failed
-    sign-in of the address (422 on `current_password`, 423 once locked)."""
-    remaining = await lockout.locked_for(env.redis, user.email)
-    if remaining:
-        raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=remaining)
-    if not await verify_password(password, user.password_hash):
-        await count_failed_attempt(env, user)
-        raise InvalidInput("The current password is incorrect", field="current_password")
+    sign-in of the address (422 on `current_password`, 423 once locked). Admitted before
+    bcrypt, as a sign-in is, so parallel guesses cannot outrun the count."""
+    try:
+        attempt = await lockout.admit(env.redis, env.settings, user.email)
+    except lockout.Refused as refused:
+        raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=refused.retry_after) from None
+    try:
+        if not await verify_password(password, user.password_hash):
+            await count_failed_attempt(env, user, attempt)
+            raise InvalidInput("The current password is incorrect", field="current_password")
+    finally:
+        await lockout.release(env.redis, attempt)
 
 
-async def count_failed_attempt(env: AccountsEnv, user: User) -> None:
+async def count_failed_attempt(
+    env: AccountsEnv, user: User, attempt: lockout.Attempt | None = None
+) -> None:
     """Raises AccountLocked when this attempt locks the address."""
-    _, just_locked = await lockout.record_failure(env.redis, env.settings, user.email)
+    _, just_locked = await lockout.record_failure(env.redis, env.settings, user.email, attempt)
     if just_locked:
         raise AccountLocked(TOO_MANY_ATTEMPTS, retry_after=env.settings.lockout_minutes * 60)
 

@@ -15,7 +15,6 @@ from domain.accounts import lockout, mfa_sign_in, sign_in_refusals
 from domain.accounts.atomic import atomically
 from domain.accounts.emails import normalize_email
 from domain.accounts.env import AccountsEnv
-from domain.accounts.errors import AccountLocked
 from domain.accounts.models import MfaChallenge, TokenPair, User
 from domain.accounts.passwords import (
     hash_password,
@@ -33,11 +32,16 @@ BAD_CREDENTIALS = "The email or password is incorrect"
 
 
 async def _refuse(
-    env: AccountsEnv, email: str, user: User | None, context: EventContext | None
+    env: AccountsEnv,
+    email: str,
+    user: User | None,
+    context: EventContext | None,
+    attempt: lockout.Attempt,
 ) -> NoReturn:
     await sign_in_refusals.refuse(
         env, email, user, context, event_type=EventType.AUTH_LOGIN_FAILED,
         reason="unknown_email" if user is None else "bad_password", message=BAD_CREDENTIALS,
+        attempt=attempt,
     )  # fmt: skip
 
 
@@ -45,15 +49,13 @@ async def login(
     env: AccountsEnv, email: str, password: str, context: EventContext | None = None
 ) -> TokenPair | MfaChallenge:
     email = normalize_email(email)
-    remaining = await lockout.locked_for(env.redis, email)
-    if remaining:
-        raise AccountLocked(sign_in_refusals.locked_message(remaining), retry_after=remaining)
-    user = await find_by_email(env.db, email)
-    if user is None:
-        await spend_equal_time(password, env.settings.bcrypt_rounds)
-        await _refuse(env, email, None, context)
-    if not await verify_password(password, user.password_hash):
-        await _refuse(env, email, user, context)
+    # Counted before bcrypt, not after: parallel guesses all pass a check of the count
+    # made while the first of them are still hashing.
+    attempt = await sign_in_refusals.admit(env, email)
+    try:
+        user = await _check_password(env, email, password, context, attempt)
+    finally:
+        await lockout.release(env.redis, attempt)
     if not user.active:
         raise Forbidden("This account has been deactivated")
     if not user.email_verified:
@@ -72,6 +74,25 @@ async def login(
         return await open_after_sign_in(env, user, context, session=session)
 
     return await atomically(env.client, write)
+
+
+async def _check_password(
+    env: AccountsEnv,
+    email: str,
+    password: str,
+    context: EventContext | None,
+    attempt: lockout.Attempt,
+) -> User:
+    """The account whose password this is, or a refusal counted against `attempt`."""
+    user = await find_by_email(env.db, email)
+    if user is None:
+        await spend_equal_time(password, env.settings.bcrypt_rounds)
+        await _refuse(env, email, None, context, attempt)
+    if not await verify_password(password, user.password_hash):
+        await _refuse(env, email, user, context, attempt)
+    # Another process may have locked the address while this hash was being checked.
+    await sign_in_refusals.ensure_unlocked(env, email)
+    return user
 
 
 async def _upgrade_hash(env: AccountsEnv, user: User, password: str) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 from domain.accounts import lockout, one_time_tokens, second_factor, sign_in_refusals
 from domain.accounts.atomic import atomically
 from domain.accounts.env import AccountsEnv
-from domain.accounts.errors import AccountLocked
 from domain.accounts.models import MfaChallenge, TokenPair, User
 from domain.accounts.one_time_tokens import Purpose
 from domain.accounts.repository import get_user
@@ -42,9 +41,9 @@ async def verify(
     user = await get_user(env.db, user_id) if user_id else None
     if user is None or not user.active or not user.mfa_enabled:
         raise Unauthenticated(CHALLENGE_REFUSED)
-    remaining = await lockout.locked_for(env.redis, user.email)
-    if remaining:
-        raise AccountLocked(sign_in_refusals.locked_message(remaining), retry_after=remaining)
+    # Admitted before the code is checked, so parallel codes on one mfa_token cannot all
+    # be checked before the first failures are counted.
+    attempt = await sign_in_refusals.admit(env, user.email)
 
     async def write(session: Any) -> TokenPair:
         used = await one_time_tokens.consume(
@@ -62,6 +61,9 @@ async def verify(
         await sign_in_refusals.refuse(
             env, user.email, user, context, event_type=EventType.AUTH_MFA_FAILED,
             reason="wrong_code", message=second_factor.WRONG_CODE, stage="sign_in",
+            attempt=attempt,
         )  # fmt: skip
+    finally:
+        await lockout.release(env.redis, attempt)
     await lockout.clear(env.redis, user.email)
     return pair

@@ -1,5 +1,8 @@
 """A refused sign-in step (a wrong password, a wrong second-factor code): counted against
-the address, reported, and answered 401, or 423 by the attempt that locks the address."""
+the address, reported, and answered 401, or 423 by the attempt that locks the address.
+
+Each step is admitted before it is checked (domain/accounts/lockout.py), so parallel
+guesses cannot outrun the count."""
 
 from __future__ import annotations
 
@@ -23,6 +26,23 @@ def locked_message(seconds: int) -> str:
     )
 
 
+async def admit(env: AccountsEnv, email: str) -> lockout.Attempt:
+    """A place for one guess at `email`; 423 while the address is locked, or while the
+    attempts already being checked could lock it. Release it once checked."""
+    try:
+        return await lockout.admit(env.redis, env.settings, email)
+    except lockout.Refused as refused:
+        seconds = refused.retry_after
+        raise AccountLocked(locked_message(seconds), retry_after=seconds) from None
+
+
+async def ensure_unlocked(env: AccountsEnv, email: str) -> None:
+    """After a slow check that succeeded: a lock set meanwhile still wins (423)."""
+    remaining = await lockout.locked_for(env.redis, email)
+    if remaining:
+        raise AccountLocked(locked_message(remaining), retry_after=remaining)
+
+
 def _event(
     type_: str, email: str, user: User | None, context: EventContext | None, **data: Any
 ) -> Event:
@@ -42,9 +62,10 @@ async def refuse(
     event_type: str,
     reason: str,
     message: str,
+    attempt: lockout.Attempt,
     **data: Any,
 ) -> NoReturn:
-    failures, just_locked = await lockout.record_failure(env.redis, env.settings, email)
+    failures, just_locked = await lockout.record_failure(env.redis, env.settings, email, attempt)
     events = [_event(event_type, email, user, context, reason=reason, failures=failures, **data)]
     if just_locked:
         minutes = env.settings.lockout_minutes
