@@ -18,8 +18,8 @@ from config.settings import get_settings
 from domain.messaging.presence import presence_key
 from domain.notifications import delivery
 from domain.notifications.devices import remove_subscriptions, subscriptions_of
-from domain.notifications.models import LAPSED, NOTIFICATIONS
-from domain.notifications.recipients import email_of
+from domain.notifications.models import ACCOUNT_INACTIVE, LAPSED, NOTIFICATIONS
+from domain.notifications.recipients import recipient_of
 
 if TYPE_CHECKING:
     from infra.mail import EndOfData
@@ -75,6 +75,21 @@ def _not_now(
     log.info("delivery_held_for_quiet_hours", notification_id=notification_id,
              channel=channel, until=until.isoformat())  # fmt: skip
     return True
+
+
+def _recipient(
+    db: Any, notification_id: str, channel: str, claim: delivery.Claim
+) -> dict[str, Any] | None:
+    """The account to deliver to (both channels ask here). A deactivated or deleted one ends
+    the delivery `skipped`, so nothing reaches an account its owner or an admin closed."""
+    user_id = str((claim.notification or {})["user_id"])
+    user = recipient_of(db, user_id)
+    if user is None:
+        delivery.finish_without_sending(db, notification_id, channel, claim.token,
+                                        reason=ACCOUNT_INACTIVE)  # fmt: skip
+        log.info("delivery_skipped", notification_id=notification_id, channel=channel,
+                 reason=ACCOUNT_INACTIVE)  # fmt: skip
+    return user
 
 
 def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:
@@ -152,7 +167,10 @@ def send_email(notification_id: str) -> None:
     if _not_now(send_email, db, notification_id, "email", claim):
         return
     notification = claim.notification or {}
-    address = email_of(db, notification["user_id"])
+    user = _recipient(db, notification_id, "email", claim)
+    if user is None:
+        return
+    address = user.get("email")
     if not address:
         delivery.finish_without_sending(db, notification_id, "email", claim.token)
         return
@@ -213,6 +231,8 @@ def send_push(notification_id: str) -> None:
     if notification.get("category") == "messages" and _connected(notification["user_id"]):
         # The open socket already showed the message (`message:new`): no push on top.
         delivery.finish_without_sending(db, notification_id, "push", claim.token)
+        return
+    if _recipient(db, notification_id, "push", claim) is None:
         return
     subscriptions = subscriptions_of(db, notification["user_id"])
     if not subscriptions:

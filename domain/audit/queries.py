@@ -86,13 +86,26 @@ async def export_jsonl(db: Any, filters: AuditFilter) -> AsyncIterator[bytes]:
         yield (json.dumps(record, separators=(",", ":")) + "\n").encode()
 
 
+# A spreadsheet opening the CSV runs a cell starting with one of these as a formula
+# (OWASP "CSV injection"); the audit trail holds client-chosen text (User-Agent, ids).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """The cell as text, never a formula: a leading `'` makes spreadsheets show it as is.
+    Only for CSV; JSONL keeps the stored value byte for byte."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 async def export_csv(db: Any, filters: AuditFilter) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["id", *EXPORT_FIELDS], extrasaction="ignore")
     writer.writeheader()
     rows = 0
     async for record in records(db, filters):
-        writer.writerow(record)
+        writer.writerow({key: spreadsheet_safe(value) for key, value in record.items()})
         rows += 1
         if rows % 200 == 0:  # hand out what is buffered every few hundred rows
             yield buffer.getvalue().encode()

@@ -156,13 +156,19 @@ def mark_dead(db: Any, notification_id: str, channel: str, error: str) -> None:
 
 
 def finish_without_sending(
-    db: Any, notification_id: str, channel: str, token: str, status: str = SKIPPED
+    db: Any,
+    notification_id: str,
+    channel: str,
+    token: str,
+    status: str = SKIPPED,
+    reason: str | None = None,
 ) -> None:
-    """Nowhere to deliver (no address, no device), or nothing left to announce (`lapsed`):
-    the job is done, not failed."""
+    """Nowhere to deliver (no address, no device, a deactivated account), or nothing left
+    to announce (`lapsed`): the job is done, not failed. `reason`, when given, is kept as
+    `<channel>_reason` for whoever wonders why nothing went out."""
+    change = {_field(channel): status, **({f"{channel}_reason": reason} if reason else {})}
     db[NOTIFICATIONS].update_one(
-        {"_id": notification_id, f"{channel}_claim": token},
-        {"$set": {_field(channel): status}},
+        {"_id": notification_id, f"{channel}_claim": token}, {"$set": change}
     )
 
 

@@ -23,6 +23,8 @@ Channel = Literal["email", "push"]
 PENDING, SENDING, SENT, SKIPPED, DEAD = "pending", "sending", "sent", "skipped", "dead"
 LAPSED = "lapsed"
 FINISHED = (SENT, SKIPPED, DEAD, LAPSED)  # nothing more to do on that channel
+# Why a channel was skipped at delivery time (`<channel>_reason`).
+ACCOUNT_INACTIVE = "account_inactive"
 
 
 @dataclass(frozen=True)

