@@ -2,8 +2,8 @@
 
 The notice is the one the doctor's availability stated when the appointment was booked,
 kept on the appointment: a patient is held to the terms they booked under, not to a
-notice the doctor lengthened afterwards. Doctors cancel at any time (they then owe the
-patient an explanation, not a deadline).
+notice the doctor lengthened afterwards; without one, a patient cancels up to the start.
+Doctors cancel at any time (they then owe the patient an explanation, not a deadline).
 """
 
 from __future__ import annotations
@@ -36,4 +36,11 @@ def check_patient_may_cancel(doc: dict[str, Any], now: datetime) -> None:
         raise Conflict(
             f"this doctor asks for {doc[NOTICE]} hours' notice: cancellations were possible "
             f"until {iso_z(last)}; contact the doctor"
+        )
+    # Without a notice, up to the start: a visit that began (or is over) is not undone.
+    start = as_utc(doc["start"])
+    if now >= start:
+        raise Conflict(
+            f"the appointment started at {iso_z(start)}: it can no longer be cancelled; "
+            "contact the doctor"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from domain.appointments import repository
@@ -12,7 +13,7 @@ from domain.appointments.states import RELEASING, RULES, Transition
 from domain.appointments.visibility import visible_appointment
 from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
-from domain.shared.clock import utcnow
+from domain.shared.clock import as_utc, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
 from domain.shared.transaction import run_in_transaction
 
@@ -26,6 +27,22 @@ def _reason(body: dict[str, Any] | None, required: bool) -> str | None:
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise InvalidInput(f"must be text of at most {MAX_REASON} characters", field="reason")
     return reason.strip()
+
+
+def check_timing(doc: dict[str, Any], transition: Transition, now: datetime) -> None:
+    """What the clock rules out whoever asks: a visit is completed once it has begun, and a
+    request whose time has passed is not confirmed (it can still be rejected or cancelled,
+    so that the patient hears it will not happen)."""
+    start = as_utc(doc["start"])
+    if transition is Transition.COMPLETE and now < start:
+        raise Conflict(
+            f"the appointment starts at {iso_z(start)}: it cannot be completed before then"
+        )
+    if transition is Transition.CONFIRM and start <= now:
+        raise Conflict(
+            f"the requested time ({iso_z(start)}) has passed: it can no longer be confirmed, "
+            "only rejected or cancelled"
+        )
 
 
 def _party(doc: dict[str, Any], caller: Actor) -> str | None:
@@ -44,6 +61,7 @@ async def change_status(
     transition: Transition,
     body: dict[str, Any] | None = None,
     *,
+    now: datetime | None = None,
     context: EventContext | None = None,
 ) -> dict[str, Any]:
     doc = await visible_appointment(db, caller, appointment_id)
@@ -51,7 +69,8 @@ async def change_status(
     if _party(doc, caller) not in parties:
         raise Forbidden(f"only the appointment's {' or '.join(sorted(parties))} may {transition}")
     reason = _reason(body, required=transition is Transition.REJECT)
-    now = utcnow()
+    now = now or utcnow()
+    check_timing(doc, transition, now)
     if transition is Transition.CANCEL and _party(doc, caller) == "patient":
         check_patient_may_cancel(doc, now)
     changes: dict[str, Any] = {"status": target.value, "updated_at": now, f"{target}_at": now}

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from config.settings import Settings
 from infra.mongo import create_mongo_client
@@ -36,3 +37,12 @@ async def book_next_monday_at_nine(client: Any, doctor: Any, patient: Any) -> An
         json={"doctor_id": doctor.id, "start": f"{next_monday()}T09:00:00Z", "reason": "x"},
         headers=patient.headers,
     )
+
+
+async def move_back(db: Any, appointment_id: str, by: timedelta) -> None:
+    """Let time pass for one appointment: its stored start and end move `by` earlier.
+    The whole document is replaced, as a `$set` would store the datetimes as text on the
+    embedded store."""
+    doc = await db.appointments.find_one({"_id": ObjectId(appointment_id)})
+    doc["start"], doc["end"] = doc["start"] - by, doc["end"] - by
+    await db.appointments.replace_one({"_id": doc["_id"]}, doc)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from config.settings import Settings
-from tests.appointments.conftest import WEEKDAYS_9_TO_12, next_monday
+from tests.appointments.conftest import WEEKDAYS_9_TO_12, move_back, next_monday
 from tests.support.people import make_person
 
 # Africa/Tunis is UTC+1 all year: 09:00 local is 08:00Z.
@@ -240,6 +240,10 @@ async def test_life_cycle_listing_and_privacy(client, people, db) -> None:
     assert (
         await client.post(f"{url}/reject", json={"reason": "late"}, headers=doctor.headers)
     ).status_code == 409
+    early = await client.post(f"{url}/complete", headers=doctor.headers)
+    assert early.status_code == 409 and "cannot be completed before" in early.json()["detail"]
+    # The visit takes place (its stored time moves a week back), then it is completed.
+    await move_back(db, first["id"], timedelta(days=7))
     completed = await client.post(f"{url}/complete", headers=doctor.headers)
     assert completed.json()["status"] == "completed"
     assert [h["status"] for h in completed.json()["history"]] == [

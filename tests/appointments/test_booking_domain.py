@@ -123,6 +123,57 @@ async def test_rejecting_frees_the_slot_and_illegal_moves_conflict(store) -> Non
     assert types == ["appointment.requested", "appointment.rejected", "appointment.requested"]
 
 
+async def test_the_clock_decides_which_status_changes_are_possible(store) -> None:
+    client, db, doctor = store
+    last_monday = next_monday() - timedelta(days=7)
+    booked_at = datetime.combine(last_monday - timedelta(days=3), datetime.min.time(), tzinfo=UTC)
+
+    async def booked_last_week(patient: Actor, hhmm: str, *, confirmed: bool) -> str:
+        body = {"doctor_id": doctor.id, "start": at(last_monday, hhmm), "reason": "x"}
+        appointment_id = str((await book(client, db, patient, body, now=booked_at))["_id"])
+        if confirmed:
+            await change_status(
+                client, db, doctor, appointment_id, Transition.CONFIRM, now=booked_at
+            )
+        return appointment_id
+
+    async def status(appointment_id: str) -> str:
+        return str((await db.appointments.find_one({"_id": ObjectId(appointment_id)}))["status"])
+
+    # A request whose time has passed is not confirmed; the doctor can still turn it down.
+    stale = await booked_last_week(ALICE, "09:00", confirmed=False)
+    with pytest.raises(Conflict, match="no longer be confirmed"):
+        await change_status(client, db, doctor, stale, Transition.CONFIRM)
+    assert await status(stale) == "requested"
+    await change_status(client, db, doctor, stale, Transition.REJECT, {"reason": "too late"})
+    # A visit that took place: its patient cannot cancel it, its doctor completes it.
+    held = await booked_last_week(ALICE, "09:30", confirmed=True)
+    with pytest.raises(Conflict, match="no longer be cancelled"):
+        await change_status(client, db, ALICE, held, Transition.CANCEL)
+    assert await status(held) == "confirmed"
+    await change_status(client, db, doctor, held, Transition.COMPLETE)
+    assert await status(held) == "completed"
+    # One that did not happen: its doctor may still cancel it.
+    missed = await booked_last_week(BOB, "10:00", confirmed=True)
+    await change_status(client, db, doctor, missed, Transition.CANCEL)
+    assert await status(missed) == "cancelled"
+
+    # A visit to come is not completed ahead of time; without a notice its patient cancels
+    # up to the start, not from it.
+    body = {"doctor_id": doctor.id, "start": at(next_monday(), "09:00"), "reason": "x"}
+    upcoming = await book(client, db, BOB, body)
+    upcoming_id, start = str(upcoming["_id"]), upcoming["start"]
+    await change_status(client, db, doctor, upcoming_id, Transition.CONFIRM)
+    with pytest.raises(Conflict, match="cannot be completed before"):
+        await change_status(client, db, doctor, upcoming_id, Transition.COMPLETE)
+    with pytest.raises(Conflict, match="no longer be cancelled"):
+        await change_status(client, db, BOB, upcoming_id, Transition.CANCEL, now=start)
+    assert await status(upcoming_id) == "confirmed"
+    just_before = start - timedelta(minutes=1)
+    await change_status(client, db, BOB, upcoming_id, Transition.CANCEL, now=just_before)
+    assert await status(upcoming_id) == "cancelled"
+
+
 async def test_a_start_that_is_not_a_slot_is_refused(store) -> None:
     client, db, doctor = store
     day = next_monday()
