@@ -62,8 +62,16 @@ async def enable(
     pending = state.pending_sealed
 
     async def write(session: Any) -> list[str]:
-        if not await mfa_state.enable(env.db, user.id, pending, step, session=session):
+        version = await mfa_state.enable(env.db, user.id, pending, step, session=session)
+        if version is None:
             raise Conflict("The setup changed meanwhile; start again with a new setup")
+        # This session stays signed in under the raised version. No user-wide revocation
+        # marker: it would void this session's access token too; the others are ended
+        # one by one below, and a sign-in that overlapped this is refused at its refresh.
+        if principal.session_id:
+            await refresh_tokens.move_to_version(
+                env.db, principal.session_id, version, session=session
+            )
         await recovery_codes.replace(env.db, user.id, codes, session=session)
         ended = await refresh_tokens.revoke_other_sessions(
             env.db, user.id, principal.session_id, "mfa_enabled", session=session

@@ -62,16 +62,20 @@ async def set_pending(db: Any, box: SecretBox, user_id: str, secret: str) -> boo
 
 async def enable(
     db: Any, user_id: str, pending_sealed: str, step: int, *, session: Any = None
-) -> bool:
+) -> int | None:
     """Turn on with the pending secret (as stored), the step of the code that proved it
-    counted as used. False when the pending secret changed meanwhile or it is already on."""
-    result = await db[USERS].update_one(
+    counted as used, and raise the token version (a sign-in that checked the password
+    alone while this ran must not keep its session); returns the new version. None when
+    the pending secret changed meanwhile or it is already on."""
+    doc = await db[USERS].find_one_and_update(
         {"_id": ObjectId(user_id), "mfa_enabled": _OFF, "mfa_pending_secret": pending_sealed},
         {"$set": {"mfa_enabled": True, "mfa_secret": pending_sealed, "mfa_pending_secret": None,
-                  "mfa_last_step": step}},
+                  "mfa_last_step": step}, "$inc": {"token_version": 1}},
+        projection={"token_version": 1},
+        return_document=True,
         session=session,
     )  # fmt: skip
-    return bool(result.matched_count)
+    return int(doc["token_version"]) if doc else None
 
 
 async def accept_step(db: Any, user_id: str, step: int, *, session: Any = None) -> bool:

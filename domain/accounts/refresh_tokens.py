@@ -7,6 +7,11 @@ it was spent means two parties hold it: the whole family is revoked.
 
 A family is revoked on its own document, and every refresh checks that document, so a
 successor written just after a revocation is refused all the same.
+
+The family also holds the user's `token_version` as it was read when the password was
+checked. A sign-in whose bcrypt check overlapped a password reset opens its family after
+the reset has revoked every family: the version it holds is then lower than the user's,
+and the refresh refuses it (domain/accounts/sessions.py).
 """
 
 from __future__ import annotations
@@ -29,15 +34,20 @@ class SpendResult:
     outcome: str  # spent | reused | invalid
     user_id: str | None = None
     session_id: str | None = None
+    # The version the family was opened under; None for families stored before it was kept.
+    token_version: int | None = None
 
 
-async def open_session(db: Any, user_id: str, *, days: int, session: Any = None) -> str:
+async def open_session(
+    db: Any, user_id: str, *, token_version: int, days: int, session: Any = None
+) -> str:
     now = datetime.now(UTC)
     session_id = uuid.uuid4().hex
     await db[SESSIONS].insert_one(
         {
             "_id": session_id,
             "user_id": user_id,
+            "token_version": token_version,
             "created_at": now,
             "expires_at": now + timedelta(days=days),
             "revoked_at": None,
@@ -77,9 +87,15 @@ async def spend(db: Any, raw: str) -> SpendResult:
         return_document=ReturnDocument.AFTER,
     )
     if doc is not None:
-        if await session_revoked(db, doc["session_id"]):
+        family = await db[SESSIONS].find_one(
+            {"_id": doc["session_id"]}, projection={"revoked_at": 1, "token_version": 1}
+        )
+        if family is None or family.get("revoked_at") is not None:
             return SpendResult("invalid", doc["user_id"], doc["session_id"])
-        return SpendResult("spent", doc["user_id"], doc["session_id"])
+        version = family.get("token_version")
+        return SpendResult(
+            "spent", doc["user_id"], doc["session_id"], None if version is None else int(version)
+        )
     known = await db[TOKENS].find_one({"_id": digest(raw)})
     if known is not None and known["status"] == "spent":
         return SpendResult("reused", known["user_id"], known["session_id"])
@@ -123,6 +139,13 @@ async def revoke_all_sessions(db: Any, user_id: str, reason: str, *, session: An
         {"user_id": user_id, "status": "active"},
         {"$set": {"status": "revoked", "revoked_at": now}},
         session=session,
+    )
+
+
+async def move_to_version(db: Any, session_id: str, version: int, *, session: Any = None) -> None:
+    """The family that raised the user's version itself stays valid under the new one."""
+    await db[SESSIONS].update_one(
+        {"_id": session_id}, {"$set": {"token_version": version}}, session=session
     )
 
 

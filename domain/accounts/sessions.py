@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from domain.accounts import refresh_tokens
 from domain.accounts.access_tokens import issue_access_token
@@ -30,7 +30,10 @@ def _access(env: AccountsEnv, user: User, session_id: str) -> tuple[str, int]:
 
 async def open_session(env: AccountsEnv, user: User, *, session: Any = None) -> TokenPair:
     days = env.settings.refresh_token_days
-    session_id = await refresh_tokens.open_session(env.db, user.id, days=days, session=session)
+    # `user` as read before the password was checked: its version, not the current one.
+    session_id = await refresh_tokens.open_session(
+        env.db, user.id, token_version=user.token_version, days=days, session=session
+    )
     refresh = await refresh_tokens.issue(env.db, user.id, session_id, days=days, session=session)
     access, lifetime = _access(env, user, session_id)
     return TokenPair(access, refresh, lifetime, user)
@@ -58,12 +61,30 @@ async def refresh(
     assert result.session_id is not None and result.user_id is not None
     user = await get_user(env.db, result.user_id)
     if user is None or not user.active:
-        await refresh_tokens.revoke_session(env.db, result.session_id, "account_inactive")
-        raise Unauthenticated(REFRESH_REFUSED)
+        await _end(env, result.session_id, "account_inactive")
+    if _outdated(result, user):
+        await _end(env, result.session_id, "credentials_changed")
     days = env.settings.refresh_token_days
     new_refresh = await refresh_tokens.issue(env.db, user.id, result.session_id, days=days)
     access, lifetime = _access(env, user, result.session_id)
     return TokenPair(access, new_refresh, lifetime, user)
+
+
+def _outdated(result: refresh_tokens.SpendResult, user: User) -> bool:
+    """Opened under an older version: its sign-in checked a password (or skipped a second
+    factor) that a reset, change or MFA enable replaced while the check ran. A family stored
+    before families kept their version has none and is let be: every raise of the version
+    revokes all the user's families open at that time, so such a family can only be
+    outdated by a race that ended before this was deployed, and refusing all of them would
+    sign everyone out on deploy."""
+    return result.token_version is not None and result.token_version < user.token_version
+
+
+async def _end(env: AccountsEnv, session_id: str, reason: str) -> NoReturn:
+    """Refuse the refresh and close the family (its access tokens too)."""
+    if await refresh_tokens.revoke_session(env.db, session_id, reason):
+        await record_session_revocation(env.redis, env.settings, session_id)
+    raise Unauthenticated(REFRESH_REFUSED)
 
 
 async def logout(
