@@ -1,5 +1,5 @@
-"""Medical-record jobs: the prescription lock the scheduler's sweep fans out, and the
-upload check that makes a document downloadable or not."""
+"""Medical-record jobs: the prescription lock the scheduler's sweep fans out, the upload
+check that makes a document downloadable or not, and removing a deleted document's bytes."""
 
 from __future__ import annotations
 
@@ -45,3 +45,14 @@ def scan_document(document_id: str) -> None:
 
     storage = DocumentStorage(_s3(), get_settings().s3.bucket)
     run_async(scan(worker_mongo(), worker_db(), storage, document_id, scan_engine()))
+
+
+@dramatiq.actor(actor_name="records.purge_document", queue_name="records")
+def purge_document(document_id: str) -> None:
+    """Removes a deleted document's bytes; retried (then dead-lettered) while S3 fails, and
+    a no-op for a document that is live, unknown or already purged."""
+    from domain.records.document_purge import purge_document_bytes
+    from domain.records.document_storage import DocumentStorage
+
+    storage = DocumentStorage(_s3(), get_settings().s3.bucket)
+    run_async(purge_document_bytes(worker_db(), storage, document_id))

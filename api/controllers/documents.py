@@ -127,14 +127,18 @@ class DocumentsController(SignedInController):
         )
         return DownloadOut.model_validate(view)
 
-    @delete("/{document_id:str}", summary="Delete a document you uploaded (soft delete)")
+    @delete(
+        "/{document_id:str}",
+        summary="Delete a document you uploaded (the record is kept, the file is removed)",
+    )
     async def remove(
         self,
         document_id: str,
         current_user: Principal,
         resources: Resources,
+        jobs: DeferredJobQueue,
         context: EventContext,
     ) -> None:
         await documents.delete_document(
-            resources.mongo, resources.db, actor_of(current_user), document_id, context
+            resources.mongo, resources.db, jobs, actor_of(current_user), document_id, context
         )

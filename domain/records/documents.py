@@ -2,7 +2,8 @@
 through short-lived signed URLs. Metadata lives in MongoDB, the bytes in S3.
 
 Life cycle: `pending_scan` → `available` | `rejected` (by the `records.scan_document`
-actor); a document is deleted softly, by its uploader only, and then reads as missing.
+actor); a document is deleted softly, by its uploader only, and then reads as missing; its
+bytes are removed from S3 by a job once the deletion has committed (`document_purge`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access_audit import record_read
 from domain.records.collections import CONSULTATIONS, DOCUMENTS, find_by_id, object_id
+from domain.records.document_purge import PURGE_ACTOR
 from domain.records.document_storage import DocumentStorage, new_storage_key
 from domain.records.events import record_event
 from domain.records.file_types import extension, sniff
@@ -224,6 +226,7 @@ async def download_document(
 async def delete_document(
     client: Any,
     db: Any,
+    jobs: JobQueue,
     caller: Actor,
     document_id: str,
     context: EventContext | None = None,
@@ -256,6 +259,9 @@ async def delete_document(
         )
 
     await run_in_transaction(client, write)
+    # The row stays for the audit trail; the bytes go, so that a signed URL handed out
+    # before now stops working too.
+    jobs.enqueue(PURGE_ACTOR, document_id=str(doc["_id"]))
 
 
 async def scan_document(
@@ -265,8 +271,8 @@ async def scan_document(
     when there was nothing to do (already scanned, deleted, unknown): safe to run twice."""
     oid = object_id(document_id)
     doc = await db[DOCUMENTS].find_one({"_id": oid}) if oid is not None else None
-    if doc is None or doc["status"] != PENDING_SCAN:
-        return None
+    if doc is None or doc["status"] != PENDING_SCAN or doc.get("deleted"):
+        return None  # a deleted document's bytes may already be gone: nothing to scan
     data = await storage.read(doc["storage_key"])
     verdict = engine.scan(data)
     if verdict.clean and hashlib.sha256(data).hexdigest() != doc["sha256"]:

@@ -8,12 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 
 from config.settings import Settings
+from domain.records.document_purge import purge_document_bytes
 from domain.records.document_storage import DocumentStorage
 from domain.records.documents import MAX_DOCUMENT_BYTES, scan_document
 from domain.records.scanning import EICAR, scan_engine
 from infra.s3 import create_s3_client
+from tests.events.support import eventually
 from tests.records.support import JPEG, PDF, PNG, Cast, upload_form
 
 URL = "/api/v1/documents"
@@ -173,6 +176,63 @@ async def test_only_the_uploader_deletes_and_then_it_is_gone(client: Any, cast: 
     assert listed.json()["total"] == 0
     assert await cast.db.documents.count_documents({}) == 1  # soft: metadata is kept
     assert await cast.db.outbox.count_documents({"event.type": "document.deleted"}) == 1
+
+
+async def test_a_deleted_documents_bytes_are_purged_once_and_its_record_kept(
+    client: Any, cast: Cast, storage: DocumentStorage, scanned: Any, settings: Settings
+) -> None:
+    """The purge job's domain function, as the worker runs it."""
+    document = (await upload(client, cast)).json()
+    key = (await cast.db.documents.find_one({}))["storage_key"]
+    # A live document is never purged, whoever asks.
+    assert await purge_document_bytes(cast.db, storage, document["id"]) is False
+    assert await storage.read(key) == PDF
+    deleted = await client.delete(f"{URL}/{document['id']}", headers=cast.patient.headers)
+    assert deleted.status_code == 204
+    # S3 failing: the job raises (so Dramatiq retries it) and marks nothing.
+    broken = DocumentStorage(create_s3_client(settings.s3), "no-such-bucket")
+    with pytest.raises(ClientError):
+        await purge_document_bytes(cast.db, broken, document["id"])
+    assert not (await cast.db.documents.find_one({})).get("bytes_purged")
+    assert await purge_document_bytes(cast.db, storage, document["id"]) is True
+    with pytest.raises(ClientError):  # NoSuchKey
+        await storage.read(key)
+    assert await purge_document_bytes(cast.db, storage, document["id"]) is False  # again
+    row = await cast.db.documents.find_one({})
+    assert row["deleted"] and row["bytes_purged"] and row["storage_key"] == key
+    # A scan job still queued for it finds nothing to do rather than failing on the bytes.
+    assert await scanned(document["id"]) is None
+
+
+@pytest.mark.e2e
+async def test_a_signed_url_stops_working_once_the_document_is_deleted(
+    client: Any, cast: Cast, platform: Any
+) -> None:
+    platform.start("worker")
+    document = (await upload(client, cast)).json()
+    url = f"{URL}/{document['id']}"
+
+    async def available() -> bool:
+        read = await client.get(url, headers=cast.patient.headers)
+        return bool(read.json()["status"] == "available")
+
+    await eventually(available, 30)
+    link = (await client.get(f"{url}/download", headers=cast.doctor.headers)).json()["url"]
+    async with httpx.AsyncClient() as s3:
+        assert (await s3.get(link)).content == PDF
+        assert (await client.delete(url, headers=cast.patient.headers)).status_code == 204
+
+        async def refused() -> bool:
+            return (await s3.get(link)).status_code in (403, 404)
+
+        # The worker's purge job removes the bytes behind the URL handed out before.
+        await eventually(refused, 30)
+
+    async def purged() -> bool:
+        row = await cast.db.documents.find_one({})
+        return bool(row["deleted"] and row.get("bytes_purged"))  # the record itself stays
+
+    await eventually(purged, 10)
 
 
 @pytest.mark.e2e
