@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, get
@@ -23,7 +23,6 @@ from domain.events import EventContext
 from domain.profiles import service as profiles
 from domain.profiles.photos import PhotoStore
 from domain.scheduling import service as scheduling
-from domain.shared.clock import utcnow
 from domain.specialties import SPECIALTIES
 from infra.resources import Resources
 
@@ -118,8 +117,6 @@ class DoctorsController(Controller):
         ] = None,
     ) -> list[dict[str, str]]:
         await profiles.active_doctor(resources.db, doctor_id)
-        first = first or utcnow().date()
-        last = last or first + timedelta(days=6)
         found = await scheduling.free_slots(resources.db, doctor_id, first, last)
         return [slot.as_dict() for slot in found]
 

@@ -12,6 +12,7 @@ from domain.appointments.visibility import visible_appointment
 from domain.events import Actor
 from domain.shared.clock import iso_z
 from domain.shared.errors import Forbidden, InvalidInput
+from domain.shared.parsing import check_date_range
 
 _HISTORY = (
     ("requested", "created_at"),
@@ -85,6 +86,9 @@ async def list_appointments(
                 "must be one of " + ", ".join(s.value for s in Status), field="status"
             )
         query["status"] = status
+    for day, field in ((first, "from"), (last, "to")):
+        if day is not None:
+            check_date_range(day, field)
     if first and last and last < first:
         raise InvalidInput("must not be before from", field="to")
     window: dict[str, Any] = {}

@@ -28,6 +28,7 @@ from domain.scheduling.service import doctors_free_on
 from domain.shared.clock import utcnow
 from domain.shared.counting import count_matching
 from domain.shared.errors import InvalidInput
+from domain.shared.parsing import check_date_range
 from domain.specialties import is_known_specialty
 
 MAX_RADIUS_KM = 20_000.0
@@ -69,6 +70,8 @@ class DoctorQuery:
                 )
         if self.q is not None and len(self.q) > 100:
             raise InvalidInput("at most 100 characters", field="q")
+        if self.available_on is not None:
+            check_date_range(self.available_on, "available_on")
         if self.sort is not None and self.sort not in SORTS:
             raise InvalidInput(f"unknown sort; one of {', '.join(SORTS)}", field="sort")
 

@@ -12,8 +12,10 @@ from domain.scheduling.rules import Availability, parse_availability, parse_time
 from domain.scheduling.slots import Slot, compute_slots
 from domain.shared.clock import iso_z, utcnow
 from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.parsing import LATEST, check_date_range
 
 MAX_RANGE_DAYS = 31
+DEFAULT_RANGE_DAYS = 7
 
 
 async def set_availability(db: Any, doctor_id: str, body: dict[str, Any]) -> Availability:
@@ -56,6 +58,8 @@ async def remove_time_off(db: Any, doctor_id: str, time_off_id: str) -> None:
 
 
 def check_range(first: date, last: date) -> None:
+    check_date_range(first, "from")
+    check_date_range(last, "to")
     if last < first:
         raise InvalidInput("must not be before from", field="to")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
@@ -90,13 +94,22 @@ async def free_slots_for(
 
 
 async def free_slots(
-    db: Any, doctor_id: str, first: date, last: date, *, now: datetime | None = None
+    db: Any,
+    doctor_id: str,
+    first: date | None,
+    last: date | None,
+    *,
+    now: datetime | None = None,
 ) -> list[Slot]:
+    """Free slots for local dates `first`..`last`: from today and for a week by default."""
+    now = now or utcnow()
+    first = check_date_range(first or now.date(), "from")
+    last = last or min(first + timedelta(days=DEFAULT_RANGE_DAYS - 1), LATEST)
     check_range(first, last)
     availability = await repository.load_availability(db, doctor_id)
     if availability is None:
         return []
-    found = await free_slots_for(db, [availability], first, last, now or utcnow())
+    found = await free_slots_for(db, [availability], first, last, now)
     return found[doctor_id]
 
 

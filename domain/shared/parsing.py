@@ -1,4 +1,10 @@
-"""Parsing of contract values (instants, dates) into domain types, with field errors."""
+"""Parsing of contract values (instants, dates) into domain types, with field errors.
+
+Dates and instants are held to EARLIEST..LATEST: far wider than any appointment, time off,
+waiting window, birth date or audit range, and far enough from the ends of `datetime`
+(years 1 and 9999) that adding a day, or a zone's offset, can no longer overflow (it was a
+500).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +14,43 @@ from typing import Any
 from domain.shared.clock import as_utc
 from domain.shared.errors import InvalidInput
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def check_date_range(day: date, field: str) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"must be between {EARLIEST} and {LATEST}", field=field)
+    return day
+
 
 def parse_instant(value: Any, field: str) -> datetime:
     """An ISO 8601 date-time; one without an offset is read as UTC."""
-    if isinstance(value, datetime):
-        return as_utc(value)
-    if isinstance(value, str) and value:
-        try:
-            return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-        except ValueError:
-            pass
-    raise InvalidInput("must be an ISO 8601 date-time such as 2027-01-04T09:00:00Z", field=field)
+    moment = value if isinstance(value, datetime) else _iso_datetime(value)
+    if moment is None:
+        raise InvalidInput(
+            "must be an ISO 8601 date-time such as 2027-01-04T09:00:00Z", field=field
+        )
+    # Before the conversion to UTC, which overflows at the ends (0001-01-01T00:00:00+01:00).
+    check_date_range(moment.date(), field)
+    return as_utc(moment)
+
+
+def _iso_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def parse_date(value: Any, field: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return check_date_range(value, field)
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            return check_date_range(date.fromisoformat(value), field)
         except ValueError:
             pass
     raise InvalidInput("must be a date YYYY-MM-DD", field=field)
