@@ -18,7 +18,7 @@ from config.settings import get_settings
 from domain.messaging.presence import presence_key
 from domain.notifications import delivery
 from domain.notifications.devices import remove_subscriptions, subscriptions_of
-from domain.notifications.models import ACCOUNT_INACTIVE, LAPSED, NOTIFICATIONS
+from domain.notifications.models import ACCOUNT_INACTIVE, LAPSED, NOTIFICATIONS, PREFERENCE_OFF
 from domain.notifications.recipients import recipient_of
 
 if TYPE_CHECKING:
@@ -56,12 +56,17 @@ def _requeue_later(actor: Any, notification_id: str, seconds: float) -> None:
 def _not_now(
     actor: Any, db: Any, notification_id: str, channel: str, claim: delivery.Claim
 ) -> bool:
-    """Whether the delivery is not to be made now. Either what it announced has run out (an
-    offer), or will have when the recipient's quiet hours end: then it is never made. Or
-    those quiet hours, as they are now, still hold it back: then the job is queued again
-    for their end and the claim given back."""
+    """Whether the delivery is not to be made now. Either the recipient switched it off
+    while it was held, or what it announced has run out (an offer), or will have when the
+    recipient's quiet hours end: then it is never made. Or those quiet hours, as they are
+    now, still hold it back: then the job is queued again for their end and the claim
+    given back."""
     notification = claim.notification or {}
-    until = delivery.still_held(db, notification)
+    hold = delivery.hold_now(db, notification, channel)
+    if hold.switched_off:
+        _skip(db, notification_id, channel, claim, PREFERENCE_OFF)
+        return True
+    until = hold.until
     if delivery.lapsed_by(notification, until or datetime.now(UTC)):
         delivery.finish_without_sending(db, notification_id, channel, claim.token, LAPSED)
         log.info("delivery_lapsed", notification_id=notification_id, channel=channel)
@@ -85,11 +90,13 @@ def _recipient(
     user_id = str((claim.notification or {})["user_id"])
     user = recipient_of(db, user_id)
     if user is None:
-        delivery.finish_without_sending(db, notification_id, channel, claim.token,
-                                        reason=ACCOUNT_INACTIVE)  # fmt: skip
-        log.info("delivery_skipped", notification_id=notification_id, channel=channel,
-                 reason=ACCOUNT_INACTIVE)  # fmt: skip
+        _skip(db, notification_id, channel, claim, ACCOUNT_INACTIVE)
     return user
+
+
+def _skip(db: Any, notification_id: str, channel: str, claim: delivery.Claim, reason: str) -> None:
+    delivery.finish_without_sending(db, notification_id, channel, claim.token, reason=reason)
+    log.info("delivery_skipped", notification_id=notification_id, channel=channel, reason=reason)
 
 
 def _email_bodies(notification: dict[str, Any]) -> tuple[str, str]:

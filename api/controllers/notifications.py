@@ -162,7 +162,9 @@ class NotificationsController(Controller):
         "Quiet hours: " + QUIET_HOURS_DESCRIPTION + " A window whose start equals its end, a "
         "time other than HH:MM (00:00 to 23:59) or an unknown zone is refused with 422. "
         "Email and push already held for the old window follow the new one: those it no "
-        "longer holds go at once, and `deliver_after` shows the new end.",
+        "longer holds go at once, and `deliver_after` shows the new end. A switch turned off "
+        "also holds for email or push of that category still waiting to go (held or queued): "
+        "they are skipped.",
     )
     async def put_preferences(
         self,

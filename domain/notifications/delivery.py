@@ -22,8 +22,8 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from domain.notifications.models import DEAD, NOTIFICATIONS, PENDING, SENDING, SENT, SKIPPED
-from domain.notifications.preferences import quiet_hours_of
-from domain.notifications.quiet_hours import held_until
+from domain.notifications.preferences import merged, preferences_now, wants
+from domain.notifications.quiet_hours import held_until, quiet_hours_from
 from domain.shared.clock import as_utc, epoch_ms
 
 LEASE_SECONDS = 10.0
@@ -126,15 +126,27 @@ def release(db: Any, notification_id: str, channel: str, token: str, error: str)
     )
 
 
-def still_held(db: Any, notification: dict[str, Any]) -> datetime | None:
-    """For a notification held back for its recipient's quiet hours: until when their window,
-    as it is now, holds it (None: deliver now; the window may have moved or gone while the
-    job waited). Only held notifications (`deliver_after`) read the preferences: every other
-    delivery costs no round trip more than before."""
+@dataclass(frozen=True)
+class Hold:
+    until: datetime | None = None  # quiet hours, as they are now, hold it until then
+    switched_off: bool = False  # the recipient turned this channel and category off
+
+
+def hold_now(db: Any, notification: dict[str, Any], channel: str) -> Hold:
+    """For a notification held back for its recipient's quiet hours: whether, by their
+    preferences as they are now (one read), it still waits, and until when (the window may
+    have moved or gone while the job waited), or is not wanted any more. A switch turned
+    off skips what is pending at once (`preferences.update_preferences`); this read catches
+    a notification stored or postponed while that happened. Only held notifications
+    (`deliver_after`) read the preferences: every other delivery costs no round trip more
+    than before, its switches read moments ago when it was stored."""
     if not notification.get("deliver_after"):
-        return None
-    window = quiet_hours_of(db, str(notification["user_id"]))
-    return held_until(window, str(notification.get("category", "")), datetime.now(UTC))
+        return Hold()
+    stored = preferences_now(db, str(notification["user_id"]))
+    category = str(notification.get("category", ""))
+    if not wants(merged(stored), channel, category):
+        return Hold(switched_off=True)
+    return Hold(held_until(quiet_hours_from(stored), category, datetime.now(UTC)))
 
 
 def postpone(db: Any, notification_id: str, channel: str, token: str, until: datetime) -> None:

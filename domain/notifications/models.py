@@ -23,8 +23,9 @@ Channel = Literal["email", "push"]
 PENDING, SENDING, SENT, SKIPPED, DEAD = "pending", "sending", "sent", "skipped", "dead"
 LAPSED = "lapsed"
 FINISHED = (SENT, SKIPPED, DEAD, LAPSED)  # nothing more to do on that channel
-# Why a channel was skipped at delivery time (`<channel>_reason`).
+# Why a channel was skipped after the notification was stored (`<channel>_reason`).
 ACCOUNT_INACTIVE = "account_inactive"
+PREFERENCE_OFF = "preference_off"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,15 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Literal
 
-from domain.notifications.models import CATEGORIES, CHANNELS, PREFERENCES
+from domain.notifications.models import (
+    CATEGORIES,
+    CHANNELS,
+    NOTIFICATIONS,
+    PENDING,
+    PREFERENCE_OFF,
+    PREFERENCES,
+    SKIPPED,
+)
 from domain.notifications.quiet_hours import FIELD as QUIET_HOURS
 from domain.notifications.quiet_hours import QuietHours, quiet_hours_from
 
@@ -73,12 +81,30 @@ async def update_preferences(
         operations["$set"] = updates
     if operations:
         await db[PREFERENCES].update_one({"_id": user_id}, operations, upsert=True)
+    await _skip_switched_off(db, user_id, changes)
     return await get_preferences(db, user_id)
 
 
-def quiet_hours_of(db: Any, user_id: str) -> QuietHours | None:
-    """With a blocking (pymongo) database, as the delivery actors use."""
-    return quiet_hours_from(db[PREFERENCES].find_one({"_id": user_id}, {QUIET_HOURS: 1}))
+async def _skip_switched_off(db: Any, user_id: str, changes: dict[str, dict[str, bool]]) -> None:
+    """A switch turned off holds for what still waits to go, too (held for quiet hours, or
+    queued behind a backlog): those deliveries end `skipped` now, and their jobs find
+    nothing to do. Done here, once per change, rather than by a preference read in every
+    delivery job; a delivery already being sent goes out."""
+    for channel in CHANNELS:
+        switches = changes.get(channel) or {}
+        off = [category for category, on in switches.items() if category in CATEGORIES and not on]
+        if off:
+            status = f"{channel}_status"
+            await db[NOTIFICATIONS].update_many(
+                {"user_id": user_id, "category": {"$in": off}, status: PENDING},
+                {"$set": {status: SKIPPED, f"{channel}_reason": PREFERENCE_OFF}},
+            )
+
+
+def preferences_now(db: Any, user_id: str) -> dict[str, Any] | None:
+    """As stored (None: the defaults). With a blocking (pymongo) database, as the delivery
+    actors use."""
+    return db[PREFERENCES].find_one({"_id": user_id})
 
 
 def wants(preferences: dict[str, Any], channel: str, category: str) -> bool:
