@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.utils.path import normalize_path
 from redis.exceptions import RedisError
 
 from api.client_ip import client_ip
@@ -29,6 +30,17 @@ def _rule(path: str, settings: AppSettings) -> tuple[str, int] | None:
     if path.startswith("/api/"):
         return "api", settings.rate_limit_per_minute
     return None
+
+
+def _routed_path(scope: Scope) -> str:
+    """The path as the router will match it: it collapses repeated slashes and drops a
+    trailing one, so `/api/v1//auth/login` reaches the login route. Deciding on the raw
+    path let that spelling escape the auth limit. (This runs before routing, so the
+    matched route is not known yet; the router's own normalisation is used instead.)"""
+    path = scope["path"]
+    if root_path := scope.get("root_path", ""):
+        path = path.split(root_path, maxsplit=1)[-1]
+    return normalize_path(path) + "/"
 
 
 async def _too_many(send: Send, retry_after: int) -> None:
@@ -61,7 +73,7 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
             return
         resources = getattr(scope["app"].state, "resources", None)
         settings = scope["app"].state.settings.app
-        rule = _rule(scope["path"], settings)
+        rule = _rule(_routed_path(scope), settings)
         if rule is None or resources is None:
             await app(scope, receive, send)
             return

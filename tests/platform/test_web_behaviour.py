@@ -114,6 +114,29 @@ async def test_rate_limit_answers_429_with_retry_after(
         assert other.status_code != 429
 
 
+@pytest.mark.parametrize(
+    ("path", "ip"),
+    [
+        ("/api/v1//auth/login", "203.0.113.21"),
+        ("/api//v1/auth/login", "203.0.113.22"),
+        ("http://testserver//api/v1/auth/login", "203.0.113.23"),
+    ],
+)
+async def test_the_auth_rate_limit_holds_for_any_spelling_of_the_path(
+    stack, db_name, monkeypatch: pytest.MonkeyPatch, path: str, ip: str
+) -> None:
+    """The router collapses repeated slashes; the limiter must see the route it picks."""
+    monkeypatch.setenv("MONGODB_DB", db_name)
+    monkeypatch.setenv("AUTH_RATE_LIMIT_PER_MINUTE", "3")
+    async with AsyncTestClient(app=create_app(Settings())) as client:
+        sender = {"X-Forwarded-For": ip}
+        statuses = [
+            (await client.post(path, json={}, headers=sender)).status_code for _ in range(4)
+        ]
+    assert statuses[:3] == [422, 422, 422], statuses  # the login route, not a 404
+    assert statuses[3] == 429, statuses
+
+
 async def test_openapi_document_and_docs_are_served(client) -> None:
     spec = await client.get("/schema/openapi.json")
     assert spec.status_code == 200
