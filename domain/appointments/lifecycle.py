@@ -12,6 +12,7 @@ from domain.appointments.events import appointment_event
 from domain.appointments.states import RELEASING, RULES, Transition
 from domain.appointments.visibility import visible_appointment
 from domain.events import Actor, EventContext, publish
+from domain.referrals.reopening import reopen_for_appointment
 from domain.scheduling import repository as schedule
 from domain.shared.clock import as_utc, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
@@ -93,6 +94,8 @@ async def change_status(
         await publish(
             db, appointment_event(updated, caller, context=context, reason=reason), session=session
         )
+        if target in RELEASING:
+            await reopen_for_appointment(db, updated, caller, session, context)
         return updated
 
     return await run_in_transaction(client, write)

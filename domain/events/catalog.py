@@ -43,6 +43,8 @@ class EventType(StrEnum):
     REFERRAL_ACCEPTED = "referral.accepted"
     REFERRAL_DECLINED = "referral.declined"
     REFERRAL_BOOKED = "referral.booked"
+    # Its appointment was cancelled or rejected: accepted again, to be booked anew.
+    REFERRAL_REOPENED = "referral.reopened"
     WAITLIST_JOINED = "waitlist.joined"
     WAITLIST_SLOT_OFFERED = "waitlist.slot_offered"
     WAITLIST_OFFER_EXPIRED = "waitlist.offer_expired"

@@ -59,6 +59,10 @@ def _referral_sender(event: dict[str, Any]) -> list[str | None]:
     return [_data(event, "from_doctor_id"), _patient(event)]
 
 
+def _referring_doctor(event: dict[str, Any]) -> list[str | None]:
+    return [_data(event, "from_doctor_id")]
+
+
 def _both_doctors_and_patient(event: dict[str, Any]) -> list[str | None]:
     return [_data(event, "from_doctor_id"), _data(event, "to_doctor_id"), _patient(event)]
 
@@ -177,6 +181,15 @@ RULES: dict[str, Rule] = {
         "You have an appointment update.",
         "/referrals/{subject_id}",
         _both_doctors_and_patient,
+    ),
+    # The patient and the receiving doctor hear of the cancellation itself; the referring
+    # doctor learns that the referral waits to be booked again.
+    "referral.reopened": Rule(
+        "referrals",
+        "Referral to book again",
+        "A referred appointment was cancelled; the referral can be booked again.",
+        "/referrals/{subject_id}",
+        _referring_doctor,
     ),
     "message.sent": Rule(
         "messages",

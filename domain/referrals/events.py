@@ -12,7 +12,16 @@ from domain.events import Actor, Event, EventContext, Subject, new_event
 from domain.referrals.states import EVENT_BY_STATUS, Status
 
 
-def referral_event(doc: dict[str, Any], actor: Actor, context: EventContext | None = None) -> Event:
+def referral_event(
+    doc: dict[str, Any],
+    actor: Actor,
+    context: EventContext | None = None,
+    *,
+    event_type: str | None = None,
+    **extra: Any,
+) -> Event:
+    """The event of the referral's move into its current status, unless `event_type` says
+    otherwise (a move back, which the status alone does not tell)."""
     data = {
         "referral_id": str(doc["_id"]),
         "patient_id": doc["patient_id"],
@@ -23,8 +32,9 @@ def referral_event(doc: dict[str, Any], actor: Actor, context: EventContext | No
     }
     if doc.get("appointment_id"):
         data["appointment_id"] = doc["appointment_id"]
+    data.update(extra)
     return new_event(
-        EVENT_BY_STATUS[Status(doc["status"])],
+        event_type or EVENT_BY_STATUS[Status(doc["status"])],
         actor=actor,
         subject=Subject(type="referral", id=str(doc["_id"])),
         patient_id=doc["patient_id"],

@@ -35,12 +35,18 @@ async def get(db: Any, referral_id: str) -> dict[str, Any] | None:
 
 
 async def move(
-    db: Any, referral_id: ObjectId, from_status: str, changes: dict[str, Any], session: Any
+    db: Any,
+    referral_id: ObjectId,
+    from_status: str,
+    changes: dict[str, Any],
+    session: Any,
+    **still: Any,
 ) -> dict[str, Any] | None:
     """Apply `changes` only while the status is still `from_status` (compare-and-set), so
-    of two concurrent decisions exactly one wins."""
+    of two concurrent decisions exactly one wins; `still` adds fields that must still hold
+    their value."""
     return await db[REFERRALS].find_one_and_update(
-        {"_id": referral_id, "status": from_status},
+        {"_id": referral_id, "status": from_status, **still},
         {"$set": changes},
         return_document=ReturnDocument.AFTER,
         session=session,

@@ -1,4 +1,5 @@
-"""The referral life cycle: pending → accepted | declined, accepted → booked."""
+"""The referral life cycle: pending → accepted | declined, accepted → booked, and
+booked → accepted again when its appointment is cancelled or rejected (`reopening`)."""
 
 from __future__ import annotations
 
