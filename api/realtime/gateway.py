@@ -95,16 +95,32 @@ class Gateway:
             principal = await authenticate(AccountsEnv.from_resources(resources), token)
         except errors.Unauthenticated:
             raise Refused({"message": "unauthorized", "detail": "invalid token"}) from None
-        caller = Actor(id=principal.user_id, role=principal.role.value)
-        self.callers[sid] = caller
-        # Already verified above; kept so that a socket ends with its token (see below).
-        self.tokens[sid] = decode_access_token(resources.settings.auth, token)
-        await self.sio.enter_room(sid, user_room(principal.user_id))
-        # Presence first, conversations second: see Realtime.conversation_opened.
-        await presence.mark_online(resources.redis, principal.user_id, sid, self.ttl)
-        for conversation_id in await conversation_ids_of(resources.db, principal.user_id):
-            await self.sio.enter_room(sid, conversation_room(conversation_id))
+        except Exception as exc:
+            raise self._unavailable(exc) from None
+        try:
+            # Already verified above; kept so that a socket ends with its token (see below).
+            claims = decode_access_token(resources.settings.auth, token)
+            await self.sio.enter_room(sid, user_room(principal.user_id))
+            # Presence first, conversations second: see Realtime.conversation_opened.
+            await presence.mark_online(resources.redis, principal.user_id, sid, self.ttl)
+            for conversation_id in await conversation_ids_of(resources.db, principal.user_id):
+                await self.sio.enter_room(sid, conversation_room(conversation_id))
+        except Exception as exc:
+            # python-socketio answers nothing to a handler that raises anything but a refusal
+            # and never calls `disconnect` for the socket: it would stay online (and get no
+            # push) for as long as this process runs. Refused, the server drops it from its
+            # rooms; its presence goes here (or with its TTL if Redis is what failed).
+            with contextlib.suppress(Exception):
+                await presence.mark_offline(resources.redis, principal.user_id, sid)
+            raise self._unavailable(exc) from None
+        # Registered last: only a socket that connected is kept alive and served events.
+        self.callers[sid] = Actor(id=principal.user_id, role=principal.role.value)
+        self.tokens[sid] = claims
         self._keep_presence()
+
+    def _unavailable(self, exc: Exception) -> Refused:
+        log.warning("socket_connect_failed", error=type(exc).__name__)
+        return Refused({"message": "unavailable", "detail": "try again shortly"})
 
     async def disconnect(self, sid: str, *args: Any) -> None:
         caller = self.callers.pop(sid, None)
