@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import get, patch, post
 
 from api.controllers.controller_bases import SignedInController
-from api.controllers.providers import actor_of
-from api.controllers.records_responses import ConsultationOut, NoteOut
+from api.controllers.providers import PageParam, PageSizeParam, actor_of
+from api.controllers.records_responses import (
+    ConsultationOut,
+    ConsultationVersionOut,
+    NoteOut,
+    Page,
+)
 from api.controllers.records_schemas import ConsultationIn, ConsultationPatch, NoteIn, body_of
 from api.security import requires_role
 from domain.accounts import Principal
 from domain.events import EventContext
-from domain.records import consultations, notes
+from domain.records import consultation_versions, consultations, notes
 from infra.resources import Resources
 
 
@@ -44,6 +51,32 @@ class ConsultationsController(SignedInController):
             resources.db, actor_of(current_user), consultation_id, context
         )
         return ConsultationOut.model_validate(view)
+
+    @get(
+        "/{consultation_id:str}/versions",
+        summary="A consultation's versions, newest first (care team, the patient)",
+        description="Version 1 is the consultation as recorded; each amendment (PATCH) adds "
+        "the complaint, diagnosis and vitals as they then read, with who changed them and "
+        "when. The read is audited like the consultation itself.",
+    )
+    async def versions(
+        self,
+        consultation_id: str,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
+        page: Annotated[int, PageParam] = 1,
+        page_size: Annotated[int, PageSizeParam] = 20,
+    ) -> Page[ConsultationVersionOut]:
+        view = await consultation_versions.consultation_versions(
+            resources.db,
+            actor_of(current_user),
+            consultation_id,
+            page=page,
+            page_size=page_size,
+            context=context,
+        )
+        return Page[ConsultationVersionOut].model_validate(view)
 
     @patch(
         "/{consultation_id:str}",

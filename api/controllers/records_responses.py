@@ -35,9 +35,19 @@ class ConsultationOut(BaseModel):
     chief_complaint: str
     diagnosis: str | None
     vitals: dict[str, float]
+    version: int = Field(description="1 when recorded, one more at each amendment")
     notes: list[NoteOut] = Field(description="append-only, oldest first")
     created_at: str
     updated_at: str
+
+
+class ConsultationVersionOut(BaseModel):
+    version: int
+    chief_complaint: str
+    diagnosis: str | None
+    vitals: dict[str, float]
+    changed_by: str = Field(description="the doctor who recorded or amended it")
+    changed_at: str
 
 
 class MedicationOut(BaseModel):

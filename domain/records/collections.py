@@ -12,11 +12,13 @@ from domain.records.prescription_lock import PRESCRIPTIONS
 
 NOTES = "consultation_notes"  # notes are documents of their own: append-only, never $push'ed
 PRESCRIPTION_VERSIONS = "prescription_versions"
+CONSULTATION_VERSIONS = "consultation_versions"
 PRESCRIPTION_ADDENDA = "prescription_addenda"  # append-only, like the notes
 DOCUMENTS = "documents"
 
 __all__ = [
     "CONSULTATIONS",
+    "CONSULTATION_VERSIONS",
     "DOCUMENTS",
     "NOTES",
     "PRESCRIPTIONS",

@@ -12,7 +12,8 @@ from domain.care.relationship import APPOINTMENTS, require_settled_care
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
 from domain.records.access_audit import record_read
-from domain.records.collections import CONSULTATIONS, NOTES, object_id
+from domain.records.collections import CONSULTATION_VERSIONS, CONSULTATIONS, NOTES, object_id
+from domain.records.consultation_versions import new_version, next_version, write_versions
 from domain.records.events import record_event
 from domain.records.notes import new_note, note_view
 from domain.records.text import optional_text, required_id, required_text
@@ -36,6 +37,7 @@ def consultation_view(doc: dict[str, Any], notes: list[dict[str, Any]]) -> dict[
         "chief_complaint": doc["chief_complaint"],
         "diagnosis": doc.get("diagnosis"),
         "vitals": doc.get("vitals") or {},
+        "version": doc.get("version", 1),
         "notes": [note_view(n) for n in notes],
         "created_at": iso_z(doc["created_at"]),
         "updated_at": iso_z(doc["updated_at"]),
@@ -100,6 +102,7 @@ async def create_consultation(
         "chief_complaint": complaint,
         "diagnosis": diagnosis,
         "vitals": vitals or {},
+        "version": 1,
         "created_at": now,
         "updated_at": now,
     }
@@ -107,6 +110,9 @@ async def create_consultation(
 
     async def write(session: Any) -> None:
         await db[CONSULTATIONS].insert_one(doc, session=session)
+        await db[CONSULTATION_VERSIONS].insert_one(
+            new_version(doc, str(caller.id), now), session=session
+        )
         if notes:
             await db[NOTES].insert_one(notes[0], session=session)
         await publish(
@@ -159,17 +165,25 @@ async def update_consultation(
         changes["vitals"] = validate_vitals(body["vitals"]) or {}
     if not changes:
         raise InvalidInput("nothing to change", field="body")
-    changes["updated_at"] = utcnow()
 
     async def write(session: Any) -> dict[str, Any]:
+        # Read in the transaction: a concurrent amendment makes this one retry (a write
+        # conflict) and then number its version after that one.
+        before = await db[CONSULTATIONS].find_one(
+            {"_id": doc["_id"], "doctor_id": caller.id}, session=session
+        )
+        if before is None:
+            raise NotFound("consultation not found")
+        now = utcnow()
         updated = await db[CONSULTATIONS].find_one_and_update(
             {"_id": doc["_id"], "doctor_id": caller.id},
-            {"$set": changes},
+            {"$set": {**changes, "updated_at": now, "version": next_version(before)}},
             return_document=ReturnDocument.AFTER,
             session=session,
         )
         if updated is None:
             raise NotFound("consultation not found")
+        await write_versions(db, before, updated, caller, now, session)
         await publish(
             db,
             record_event(
@@ -178,7 +192,8 @@ async def update_consultation(
                 "consultation",
                 updated,
                 context,
-                fields=sorted(k for k in changes if k != "updated_at"),
+                fields=sorted(changes),
+                version=updated["version"],
             ),
             session=session,
         )

@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from domain.records.collections import (
+    CONSULTATION_VERSIONS,
     CONSULTATIONS,
     DOCUMENTS,
     NOTES,
@@ -42,6 +43,15 @@ async def ensure_indexes(db: Any) -> None:
                 [("prescription_id", ASCENDING), ("version", ASCENDING)],
                 unique=True,
                 name="prescription_version",
+            )
+        ]
+    )
+    await db[CONSULTATION_VERSIONS].create_indexes(
+        [
+            IndexModel(
+                [("consultation_id", ASCENDING), ("version", ASCENDING)],
+                unique=True,
+                name="consultation_version",
             )
         ]
     )

@@ -15,6 +15,7 @@ async def test_records_routes_are_documented_with_their_shapes(client: Any) -> N
         ("/api/v1/consultations/{consultation_id}", "get"),
         ("/api/v1/consultations/{consultation_id}", "patch"),
         ("/api/v1/consultations/{consultation_id}/notes", "post"),
+        ("/api/v1/consultations/{consultation_id}/versions", "get"),
         ("/api/v1/prescriptions", "post"),
         ("/api/v1/prescriptions", "get"),
         ("/api/v1/prescriptions/{prescription_id}", "patch"),
@@ -30,4 +31,7 @@ async def test_records_routes_are_documented_with_their_shapes(client: Any) -> N
     assert "multipart/form-data" in upload["requestBody"]["content"]
     schemas = spec["components"]["schemas"]
     assert "editable_until" in schemas["PrescriptionOut"]["properties"]
+    assert {"version", "changed_by", "changed_at", "diagnosis"} <= set(
+        schemas["ConsultationVersionOut"]["properties"]
+    )
     assert {"url", "expires_at"} <= set(schemas["DownloadOut"]["properties"])

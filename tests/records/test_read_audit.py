@@ -16,6 +16,7 @@ def _reads(ids: dict[str, str], patient_id: str) -> list[tuple[str, dict[str, st
     patient = {"type": "patient", "id": patient_id}
     return [
         (f"/api/v1/consultations/{c}", {"type": "consultation", "id": c}, None),
+        (f"/api/v1/consultations/{c}/versions", {"type": "consultation", "id": c}, "versions"),
         (f"/api/v1/prescriptions/{p}", {"type": "prescription", "id": p}, None),
         (f"/api/v1/prescriptions/{p}/versions", {"type": "prescription", "id": p}, "versions"),
         (f"/api/v1/prescriptions?patient_id={patient_id}", patient, "prescriptions"),

@@ -183,6 +183,13 @@ MATRIX: list[Route] = [
     R("GET", f"{V1}/consultations/{{consultation_id}}", ANY, obj="consultation", parties=(P, D)),
     R("PATCH", f"{V1}/consultations/{{consultation_id}}", (D,), obj="consultation", parties=(D,)),
     R(
+        "GET",
+        f"{V1}/consultations/{{consultation_id}}/versions",
+        ANY,
+        obj="consultation",
+        parties=(P, D),
+    ),
+    R(
         "POST",
         f"{V1}/consultations/{{consultation_id}}/notes",
         (D,),
