@@ -159,6 +159,10 @@ class Gateway:
                 await self.sio.disconnect(sid)
 
     # --- events -------------------------------------------------------------------------
+    # Each takes `data` optionally: python-socketio calls a handler with the payload the
+    # client sent, none at all when it sent none, and a handler that then fails on its
+    # arguments sends no acknowledgement (the client waits out its timeout). Without data
+    # an event is refused like one without its fields (422).
 
     def caller(self, sid: str) -> Actor:
         caller = self.callers.get(sid)
@@ -188,14 +192,14 @@ class Gateway:
             await self.sio.enter_room(sid, conversation_room(conversation_id))
         return conversation_id
 
-    async def conversation_join(self, sid: str, data: Any) -> dict[str, Any]:
+    async def conversation_join(self, sid: str, data: Any = None) -> dict[str, Any]:
         try:
             conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
         except errors.DomainError as exc:
             return refusal(exc)
         return {"ok": True, "conversation_id": conversation_id}
 
-    async def message_send(self, sid: str, data: Any) -> dict[str, Any]:
+    async def message_send(self, sid: str, data: Any = None) -> dict[str, Any]:
         resources = self.resources
         try:
             conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
@@ -208,7 +212,7 @@ class Gateway:
         await self.realtime.message_new(message, skip_sid=sid)
         return message_view(message)
 
-    async def message_read(self, sid: str, data: Any) -> dict[str, Any]:
+    async def message_read(self, sid: str, data: Any = None) -> dict[str, Any]:
         resources = self.resources
         try:
             conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
@@ -231,8 +235,8 @@ class Gateway:
         await self.realtime.typing(conversation_id, caller_id, typing, skip_sid=sid)
         return {"ok": True}
 
-    async def typing_start(self, sid: str, data: Any) -> dict[str, Any]:
+    async def typing_start(self, sid: str, data: Any = None) -> dict[str, Any]:
         return await self._typing(sid, data, True)
 
-    async def typing_stop(self, sid: str, data: Any) -> dict[str, Any]:
+    async def typing_stop(self, sid: str, data: Any = None) -> dict[str, Any]:
         return await self._typing(sid, data, False)

@@ -186,3 +186,15 @@ async def test_single_process_with_the_in_memory_manager(platform, people, liste
             headers=doctor.headers,
         )
     assert (await listener.next("message:new"))["id"] == sent.json()["id"]
+
+
+async def test_an_event_without_a_payload_is_answered_422(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    web = platform.start("web")
+    listener = await listeners().connect(web.url, people["patient"].token)
+    for event in ("message:send", "message:read", "typing:start", "typing:stop",
+                  "conversation:join"):  # fmt: skip
+        # No data at all (not even null): before, no acknowledgement ever came.
+        answer = await listener.client.call(event, timeout=5)
+        assert answer["error"]["status"] == 422, (event, answer)
+        assert answer["error"]["field"] == "conversation_id", (event, answer)
+    assert listener.client.connected
