@@ -62,6 +62,7 @@ class AppointmentsController(SignedInController):
         self,
         current_user: Principal,
         resources: Resources,
+        context: EventContext,
         status: str | None = None,
         first: Annotated[date | None, Parameter(query="from")] = None,
         last: Annotated[date | None, Parameter(query="to")] = None,
@@ -76,13 +77,18 @@ class AppointmentsController(SignedInController):
             last=last,
             page=page,
             page_size=page_size,
+            context=context,
         )
 
     @get("/{appointment_id:str}", summary="One appointment (its patient, doctor, or an admin)")
     async def detail(
-        self, appointment_id: str, current_user: Principal, resources: Resources
+        self,
+        appointment_id: str,
+        current_user: Principal,
+        resources: Resources,
+        context: EventContext,
     ) -> dict[str, Any]:
-        return await get_appointment(resources.db, actor_of(current_user), appointment_id)
+        return await get_appointment(resources.db, actor_of(current_user), appointment_id, context)
 
     async def _move(
         self,

@@ -9,7 +9,8 @@ from domain.appointments import repository
 from domain.appointments.cancellation import deadline
 from domain.appointments.states import Status
 from domain.appointments.visibility import visible_appointment
-from domain.events import Actor
+from domain.events import Actor, EventContext
+from domain.records.access_audit import record_patient_read, record_read
 from domain.shared.clock import iso_z
 from domain.shared.errors import Forbidden, InvalidInput
 from domain.shared.parsing import check_date_range
@@ -53,8 +54,14 @@ def to_view(doc: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-async def get_appointment(db: Any, caller: Actor, appointment_id: str) -> dict[str, Any]:
-    return to_view(await visible_appointment(db, caller, appointment_id))
+async def get_appointment(
+    db: Any, caller: Actor, appointment_id: str, context: EventContext | None = None
+) -> dict[str, Any]:
+    doc = await visible_appointment(db, caller, appointment_id)
+    # Its reason is clinical: a read of the patient's record, whoever reads it, as the
+    # records and referrals reads are (the patient's access log leaves out their own).
+    await record_read(db, caller, "appointment", doc, context)
+    return to_view(doc)
 
 
 def _day_start(day: date) -> datetime:
@@ -70,6 +77,7 @@ async def list_appointments(
     last: date | None = None,
     page: int = 1,
     page_size: int = 20,
+    context: EventContext | None = None,
 ) -> dict[str, Any]:
     """The caller's own appointments, newest first; `from`/`to` are UTC dates, inclusive."""
     query: dict[str, Any] = {}
@@ -99,6 +107,9 @@ async def list_appointments(
     if window:
         query["start"] = window
     items, total = await repository.page(db, query, (page - 1) * page_size, page_size)
+    # One read per patient on the page, as the other record lists do, not one per row.
+    for patient_id in sorted({str(doc["patient_id"]) for doc in items}):
+        await record_patient_read(db, caller, patient_id, "appointments", context)
     return {
         "items": [to_view(doc) for doc in items],
         "total": total,
