@@ -115,6 +115,8 @@ class AuthSettings(_Base):
     lockout_minutes: int = Field(15, ge=1, validation_alias="LOCKOUT_MINUTES")
     verification_token_hours: int = Field(24, ge=1, validation_alias="VERIFICATION_TOKEN_HOURS")
     reset_token_minutes: int = Field(60, ge=1, validation_alias="RESET_TOKEN_MINUTES")
+    # forgot-password and resend-verification mail an address at most once per this long.
+    email_cooldown_seconds: int = Field(60, ge=0, validation_alias="AUTH_EMAIL_COOLDOWN_SECONDS")
     # How long the second step of a two-factor sign-in may wait after the password.
     mfa_token_seconds: int = Field(300, ge=1, le=900, validation_alias="MFA_TOKEN_SECONDS")
     # Seal TOTP seeds at rest (domain/accounts/secret_box.py): the first key seals, all open.

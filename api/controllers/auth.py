@@ -84,8 +84,10 @@ class AuthController(Controller):
         return UserOut.of(await verification.verify_email(accounts, data.token, context))
 
     @post("/resend-verification", status_code=202, summary="Send the verification email again")
-    async def resend_verification(self, data: EmailIn, jobs: DeferredJobQueue) -> MessageOut:
-        verification.resend_verification(jobs, str(data.email))
+    async def resend_verification(
+        self, data: EmailIn, jobs: DeferredJobQueue, accounts: AccountsEnv
+    ) -> MessageOut:
+        await verification.resend_verification(accounts, jobs, str(data.email))
         return MessageOut(message=EMAIL_ON_ITS_WAY)
 
     @post(
@@ -140,8 +142,10 @@ class AuthController(Controller):
         await sessions.logout(accounts, data.refresh_token, context)
 
     @post("/forgot-password", status_code=202, summary="Email a password reset link")
-    async def forgot_password(self, data: EmailIn, jobs: DeferredJobQueue) -> MessageOut:
-        credentials.request_reset(jobs, str(data.email))
+    async def forgot_password(
+        self, data: EmailIn, jobs: DeferredJobQueue, accounts: AccountsEnv
+    ) -> MessageOut:
+        await credentials.request_reset(accounts, jobs, str(data.email))
         return MessageOut(message=EMAIL_ON_ITS_WAY)
 
     @post(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.accounts import lockout, one_time_tokens, refresh_tokens
+from domain.accounts import lockout, mail_cooldown, one_time_tokens, refresh_tokens
 from domain.accounts.atomic import atomically
 from domain.accounts.authentication import current_account
 from domain.accounts.env import AccountsEnv
@@ -158,7 +158,8 @@ async def set_password_by_operator(env: AccountsEnv, user: User, password: str) 
     await record_revocation(env.redis, env.settings, user.id, version)
 
 
-def request_reset(jobs: JobQueue, email: str) -> None:
-    """Always enqueued, whatever the address: the answer and its timing reveal nothing.
-    The job decides whether there is an account to write to."""
-    jobs.enqueue(SEND_PASSWORD_RESET, email=email)
+async def request_reset(env: AccountsEnv, jobs: JobQueue, email: str) -> None:
+    """Enqueued whatever the address, at most once per cooldown: the answer and its timing
+    reveal nothing. The job decides whether there is an account to write to."""
+    if await mail_cooldown.claim(env.redis, env.settings.email_cooldown_seconds, "reset", email):
+        jobs.enqueue(SEND_PASSWORD_RESET, email=email)

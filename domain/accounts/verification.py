@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.accounts import one_time_tokens
+from domain.accounts import mail_cooldown, one_time_tokens
 from domain.accounts.atomic import atomically
 from domain.accounts.env import AccountsEnv
 from domain.accounts.errors import InvalidToken
@@ -44,7 +44,9 @@ async def verify_email(env: AccountsEnv, token: str, context: EventContext | Non
     return await get_user(env.db, user.id) or user
 
 
-def resend_verification(jobs: JobQueue, email: str) -> None:
-    """Always enqueued, whatever the address: the answer and its timing reveal nothing.
-    The job decides whether there is an unverified account to write to."""
-    jobs.enqueue(SEND_VERIFICATION, email=email)
+async def resend_verification(env: AccountsEnv, jobs: JobQueue, email: str) -> None:
+    """Enqueued whatever the address, at most once per cooldown: the answer and its timing
+    reveal nothing. The job decides whether there is an unverified account to write to."""
+    seconds = env.settings.email_cooldown_seconds
+    if await mail_cooldown.claim(env.redis, seconds, "verification", email):
+        jobs.enqueue(SEND_VERIFICATION, email=email)

@@ -165,3 +165,47 @@ async def test_the_whole_journey_against_the_real_processes(platform, data_dir) 
         )
         assert me.json()["email"] == form["email"]
         assert me.json()["email_verified"] is True
+
+
+async def test_repeated_requests_mail_an_address_once_per_cooldown(
+    client, platform, data_dir, settings
+) -> None:
+    from tests.auth.support import register_verified
+
+    verified = patient_form()
+    await register_verified(client, settings, verified)  # its verification job will find
+    platform.start("worker")  # the account verified already, and send nothing
+    unverified = patient_form()
+    assert (await client.post("/api/v1/auth/register", json=unverified)).status_code == 201
+    await mail_for(data_dir, unverified["email"])
+    sent_at_start = {verified["email"]: 0, unverified["email"]: 1}
+
+    for email in (verified["email"], verified["email"].upper(), verified["email"]):
+        response = await client.post("/api/v1/auth/forgot-password", json={"email": email})
+        assert response.status_code == 202
+    for email in (unverified["email"], unverified["email"].upper(), unverified["email"]):
+        response = await client.post("/api/v1/auth/resend-verification", json={"email": email})
+        assert response.status_code == 202
+
+    for email, before in sent_at_start.items():
+        await mail_for(data_dir, email, count=before + 1)
+    await asyncio.sleep(2)  # room for any further email to arrive
+    for email, before in sent_at_start.items():
+        assert len(messages_to(data_dir, email)) == before + 1, email
+
+
+async def test_the_mail_cooldown_ends(settings) -> None:
+    import redis.asyncio as aioredis
+
+    from domain.accounts.mail_cooldown import claim
+
+    redis = aioredis.Redis.from_url(settings.redis.url)
+    try:
+        assert await claim(redis, 1, "reset", "someone@example.com")
+        assert not await claim(redis, 1, "reset", " SomeOne@example.com ")
+        assert await claim(redis, 1, "verification", "someone@example.com")  # its own kind
+        await asyncio.sleep(1.2)
+        assert await claim(redis, 1, "reset", "someone@example.com")
+        assert await claim(redis, 0, "reset", "someone@example.com")  # 0 turns it off
+    finally:
+        await redis.aclose()
