@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from domain.accounts.indexes import ensure_indexes as accounts_indexes
+from domain.appointments.local_day import date_old_appointments
 from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
 from domain.messaging.numbering import number_old_messages
 from domain.messaging.repository import ensure_indexes as messaging_indexes
@@ -24,6 +25,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     accounts_indexes,
     index_setup(SCHEDULING_INDEXES),
     index_setup(APPOINTMENT_INDEXES),
+    date_old_appointments,
     index_setup(PROFILE_INDEXES),
     messaging_indexes,
     number_old_messages,

@@ -64,8 +64,14 @@ class AppointmentsController(SignedInController):
         resources: Resources,
         context: EventContext,
         status: str | None = None,
-        first: Annotated[date | None, Parameter(query="from")] = None,
-        last: Annotated[date | None, Parameter(query="to")] = None,
+        first: Annotated[
+            date | None,
+            Parameter(query="from", description="first day, in each appointment's doctor's zone"),
+        ] = None,
+        last: Annotated[
+            date | None,
+            Parameter(query="to", description="last day, in each appointment's doctor's zone"),
+        ] = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from domain.accounts.repository import get_user
 from domain.appointments import repository
 from domain.appointments.cancellation import booking_terms
 from domain.appointments.events import appointment_event
+from domain.appointments.local_day import local_date
 from domain.appointments.states import Status
 from domain.events import Actor, EventContext, publish
 from domain.scheduling import repository as schedule
@@ -147,6 +148,7 @@ async def book(
         "start": slot.start,
         "end": slot.end,
         "timezone": availability.timezone,
+        "local_date": local_date(slot.start, availability.zone),
         "status": Status.REQUESTED.value,
         "reason": reason,
         "mode": mode,

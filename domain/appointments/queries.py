@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from domain.appointments import repository
@@ -64,10 +64,6 @@ async def get_appointment(
     return to_view(doc)
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
 async def list_appointments(
     db: Any,
     caller: Actor,
@@ -79,7 +75,8 @@ async def list_appointments(
     page_size: int = 20,
     context: EventContext | None = None,
 ) -> dict[str, Any]:
-    """The caller's own appointments, newest first; `from`/`to` are UTC dates, inclusive."""
+    """The caller's own appointments, newest first; `from`/`to` are dates, inclusive, in
+    each appointment's doctor's zone (`local_day`)."""
     query: dict[str, Any] = {}
     if caller.role == "patient":
         query["patient_id"] = caller.id
@@ -99,13 +96,14 @@ async def list_appointments(
             check_date_range(day, field)
     if first and last and last < first:
         raise InvalidInput("must not be before from", field="to")
+    # "YYYY-MM-DD" texts (years 1900-2999) sort as the dates do.
     window: dict[str, Any] = {}
     if first:
-        window["$gte"] = _day_start(first)
+        window["$gte"] = first.isoformat()
     if last:
-        window["$lt"] = _day_start(last + timedelta(days=1))
+        window["$lte"] = last.isoformat()
     if window:
-        query["start"] = window
+        query["local_date"] = window
     items, total = await repository.page(db, query, (page - 1) * page_size, page_size)
     # One read per patient on the page, as the other record lists do, not one per row.
     for patient_id in sorted({str(doc["patient_id"]) for doc in items}):

@@ -19,6 +19,9 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
         [("doctor_id", 1), ("start", -1)],
         [("status", 1), ("start", 1)],
         [("doctor_id", 1), ("patient_id", 1)],
+        # `from`/`to` of a list (see `local_day`)
+        [("patient_id", 1), ("local_date", 1)],
+        [("doctor_id", 1), ("local_date", 1)],
     ],
 }
 

@@ -28,6 +28,7 @@ from domain.appointments.booking import (
 )
 from domain.appointments.cancellation import booking_terms
 from domain.appointments.events import appointment_event
+from domain.appointments.local_day import local_date
 from domain.appointments.states import Status as AppointmentStatus
 from domain.events import Actor, EventContext, publish
 from domain.referrals import repository
@@ -80,6 +81,7 @@ async def book_referral(
         "start": slot.start,
         "end": slot.end,
         "timezone": availability.timezone,
+        "local_date": local_date(slot.start, availability.zone),
         "status": AppointmentStatus.CONFIRMED.value,
         "reason": referral["reason"],
         "mode": mode,
