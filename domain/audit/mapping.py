@@ -77,6 +77,7 @@ _ACTION_BY_VERB = {
     "locked": "U",
     "accepted": "U",
     "declined": "U",
+    "reopened": "U",
     "activated": "U",
     "deactivated": "U",
     "scanned": "U",

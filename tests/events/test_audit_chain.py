@@ -19,7 +19,8 @@ from domain.audit.chain import (
     ensure_audit_indexes,
     verify,
 )
-from domain.audit.mapping import audit_record, category_of
+from domain.audit.mapping import action_of, audit_record, category_of
+from domain.events.catalog import EventType
 from infra.mongo import create_mongo_client
 
 KEY = b"test-audit-key-0123456789abcdef0123456789"
@@ -66,6 +67,29 @@ async def test_records_are_fhir_shaped_and_security_events_are_categorised(db: A
         assert category_of(event_type) == "security"
     assert category_of("auth.access_denied") == "security"
     assert category_of("auth.login_succeeded") == "auth"
+
+
+# Sign-ins, refusals, reminders and admin operations are executions in FHIR terms; every
+# other event changes or reads a record and must say how (a new type falls back to "E").
+EXECUTIONS = {
+    "auth.login_succeeded",
+    "auth.login_failed",
+    "auth.locked_out",
+    "auth.refresh_reused",
+    "auth.logged_out",
+    "auth.password_reset_requested",
+    "auth.access_denied",
+    "auth.mfa_failed",
+    "appointment.reminder",
+    "admin.action",
+}
+
+
+def test_every_event_type_has_its_audit_action() -> None:
+    actions = {event_type.value: action_of(event_type.value) for event_type in EventType}
+    assert {t for t, action in actions.items() if action == "E"} == EXECUTIONS
+    assert actions["referral.reopened"] == "U"
+    assert actions["document.deleted"] == "D" and actions["record.accessed"] == "R"
 
 
 async def test_a_redelivered_event_is_recorded_once(db: Any) -> None:
