@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict
 from api.controllers.auth_schemas import UserOut
 from api.controllers.controller_bases import AdminController
 from api.controllers.providers import PageParam, PageSizeParam, actor_of
+from api.openapi_problems import problems
 from domain.accounts import AccountsEnv, Principal
 from domain.accounts.administration import set_active
 from domain.accounts.directory import UserFilter, list_users
 from domain.accounts.roles import Role
 from domain.events import EventContext
-from domain.shared.errors import Conflict
 from infra.resources import Resources
 
 
@@ -60,7 +60,11 @@ class AdminUsersController(AdminController):
         return UserPage(items=[_out(u) for u in users], total=total, page=page,
                         page_size=page_size)  # fmt: skip
 
-    @patch("/{user_id:str}", summary="Activate or deactivate an account (ends its sessions)")
+    @patch(
+        "/{user_id:str}",
+        summary="Activate or deactivate an account (ends its sessions)",
+        responses=problems(_409="deactivating one's own account or the last active admin"),
+    )
     async def update_user(
         self,
         user_id: str,
@@ -69,8 +73,6 @@ class AdminUsersController(AdminController):
         current_user: Principal,
         context: EventContext,
     ) -> AdminUserOut:
-        if user_id == current_user.user_id and not data.active:
-            raise Conflict("Admins cannot deactivate their own account")
         user = await set_active(
             AccountsEnv.from_resources(resources),
             user_id,

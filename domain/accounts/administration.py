@@ -15,12 +15,20 @@ from domain.accounts.env import AccountsEnv
 from domain.accounts.events import user_event
 from domain.accounts.models import User
 from domain.accounts.passwords import check_policy, hash_password
-from domain.accounts.repository import find_by_email, get_user, insert_user, update_user
+from domain.accounts.repository import (
+    USERS,
+    find_by_email,
+    get_user,
+    insert_user,
+    update_user,
+)
 from domain.accounts.revocation import record_revocation
 from domain.accounts.roles import Role
 from domain.events import Actor, EventContext, EventType, publish
 from domain.events.envelope import SYSTEM
-from domain.shared.errors import NotFound
+from domain.shared.errors import Conflict, NotFound
+
+ADMIN_GUARD = "admin_guard"
 
 
 async def create_admin(env: AccountsEnv, email: str, password: str) -> tuple[User, bool]:
@@ -79,10 +87,14 @@ async def set_active(
     by: Actor = SYSTEM,
     context: EventContext | None = None,
 ) -> User:
-    """Deactivation ends every session and voids every access token at once."""
+    """Deactivation ends every session and voids every access token at once. An admin
+    cannot deactivate their own account, nor the last active admin (409)."""
     user = await get_user(env.db, user_id)
     if user is None:
         raise NotFound("No such user")
+    # `user.id` is the canonical id: the one in the path may be spelt in upper case.
+    if not active and user.id == by.id:
+        raise Conflict("Admins cannot deactivate their own account")
     event_type = EventType.USER_ACTIVATED if active else EventType.USER_DEACTIVATED
 
     async def write(session: Any) -> int | None:
@@ -93,6 +105,8 @@ async def set_active(
             version = await revoke_everything(
                 env, user.id, "deactivated", {"active": False}, session=session
             )
+            if user.role is Role.ADMIN:
+                await _keep_an_admin(env, session)
         await publish(
             env.db,
             user_event(event_type, user.id, user.role.value, context, actor=by),
@@ -106,3 +120,18 @@ async def set_active(
     updated = await get_user(env.db, user.id)
     assert updated is not None
     return updated
+
+
+async def _keep_an_admin(env: AccountsEnv, session: Any) -> None:
+    """Inside the deactivation's transaction: refuse it if no active admin is left. Every
+    admin deactivation also writes one shared document, so two of them in parallel
+    (admins deactivating each other) conflict on a replica set and the retried one counts
+    again, instead of each counting the other as still active."""
+    await env.db[ADMIN_GUARD].update_one(
+        {"_id": "active_admins"}, {"$inc": {"changes": 1}}, upsert=True, session=session
+    )
+    left = await env.db[USERS].count_documents(
+        {"role": Role.ADMIN.value, "active": True}, limit=1, session=session
+    )
+    if not left:
+        raise Conflict("The last active admin cannot be deactivated")

@@ -92,3 +92,43 @@ async def test_only_admins(client, db, settings) -> None:
             f"/api/v1/admin/users/{person.id}", json={"active": False}, headers=person.headers
         )
         assert (listed.status_code, changed.status_code) == (403, 403)
+
+
+async def test_an_admin_cannot_deactivate_themselves_by_spelling_their_id_in_upper_case(
+    client, db, settings
+) -> None:
+    admin = await make_person(db, settings, "admin")
+    await make_person(db, settings, "admin")  # not the last admin: only the self rule applies
+    upper = await client.patch(
+        f"/api/v1/admin/users/{admin.id.upper()}", json={"active": False}, headers=admin.headers
+    )
+    assert upper.status_code == 409, upper.text
+    assert "own account" in upper.json()["detail"]
+    assert (await db.users.find_one({"email": f"{admin.id}@example.test"}))["active"] is True
+
+
+async def test_the_last_active_admin_cannot_be_deactivated(client, db, settings) -> None:
+    """Through the API only a race gets here (two admins deactivating each other: the later
+    one's token still passed its check), so the rule is shown on the domain call both
+    requests make."""
+    from domain.accounts import AccountsEnv
+    from domain.accounts.administration import set_active
+    from domain.events import Actor
+    from domain.shared.errors import Conflict
+    from infra.resources import Resources
+
+    first = await make_person(db, settings, "admin")
+    second = await make_person(db, settings, "admin")
+    await make_person(db, settings, "admin", active=False)  # an inactive admin does not count
+    resources = Resources.open(settings)
+    env = AccountsEnv.from_resources(resources)
+    try:
+        await set_active(env, second.id, False, by=Actor(id=first.id, role="admin"))
+        with pytest.raises(Conflict, match="last active admin"):
+            await set_active(env, first.id, False, by=Actor(id=second.id, role="admin"))
+        assert (await db.users.find_one({"email": f"{first.id}@example.test"}))["active"]
+        # With another admin active again, it can be deactivated.
+        await set_active(env, second.id, True, by=Actor(id=first.id, role="admin"))
+        await set_active(env, first.id, False, by=Actor(id=second.id, role="admin"))
+    finally:
+        await resources.close()
