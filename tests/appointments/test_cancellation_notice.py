@@ -32,9 +32,12 @@ def all_day(notice: int | None) -> dict[str, Any]:
 
 
 def slot_in(hours: float) -> str:
-    """The start of a 30-minute slot about `hours` from now (UTC)."""
+    """The start of a 30-minute slot of `all_day` about `hours` from now (UTC): its last
+    slot starts at 23:00, so a moment after 23:30 takes that one."""
     moment = datetime.now(UTC) + timedelta(hours=hours)
     moment = moment.replace(minute=0 if moment.minute < 30 else 30, second=0, microsecond=0)
+    if (moment.hour, moment.minute) == (23, 30):
+        moment -= timedelta(minutes=30)
     return moment.isoformat().replace("+00:00", "Z")
 
 
