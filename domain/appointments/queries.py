@@ -10,7 +10,7 @@ from domain.appointments.cancellation import deadline
 from domain.appointments.states import Status
 from domain.appointments.visibility import visible_appointment
 from domain.events import Actor, EventContext
-from domain.records.access_audit import record_patient_read, record_read
+from domain.records.access_audit import record_patients_read, record_read
 from domain.shared.clock import iso_z
 from domain.shared.errors import Forbidden, InvalidInput
 from domain.shared.parsing import check_date_range
@@ -105,9 +105,9 @@ async def list_appointments(
     if window:
         query["local_date"] = window
     items, total = await repository.page(db, query, (page - 1) * page_size, page_size)
-    # One read per patient on the page, as the other record lists do, not one per row.
-    for patient_id in sorted({str(doc["patient_id"]) for doc in items}):
-        await record_patient_read(db, caller, patient_id, "appointments", context)
+    await record_patients_read(
+        db, caller, (str(doc["patient_id"]) for doc in items), "appointments", context
+    )
     return {
         "items": [to_view(doc) for doc in items],
         "total": total,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.events import Actor, EventContext
-from domain.records.access_audit import record_patient_read, record_read
+from domain.records.access_audit import record_patients_read, record_read
 from domain.referrals import repository
 from domain.referrals.access import visible_referral
 from domain.referrals.states import Status
@@ -51,10 +51,9 @@ async def list_referrals(
             raise InvalidInput("must be pending, accepted, declined or booked", field="status")
         query["status"] = status
     docs, total = await repository.page(db, query, (page - 1) * page_size, page_size)
-    # One read per patient on the page (as the other record lists do), not one per row;
-    # sorted so the events come out in the same order every time.
-    for patient_id in sorted({str(d["patient_id"]) for d in docs}):
-        await record_patient_read(db, caller, patient_id, "referrals", context)
+    await record_patients_read(
+        db, caller, (str(d["patient_id"]) for d in docs), "referrals", context
+    )
     return {
         "items": [referral_view(d) for d in docs],
         "total": total,
