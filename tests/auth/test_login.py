@@ -187,3 +187,26 @@ async def test_sign_up_and_verification_are_recorded_as_events(client, settings)
         assert entry["event"]["subject"] == {"type": "user", "id": user_id}
         assert entry["event"]["actor"]["id"] == user_id
         assert entry["topic"] in ("users.events", "auth.events")
+
+
+async def test_an_address_typed_decomposed_signs_in_and_locks_as_one(client, settings) -> None:
+    """Registration stores the accented local part composed (NFC); a client may send it
+    decomposed (NFD). Both spellings are the same account and the same lockout count."""
+    import unicodedata
+
+    composed = f"jos\u00e9-{new_email()}"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    await register_verified(client, settings, patient_form(decomposed))
+
+    assert (await sign_in(client, decomposed)).access_token
+    assert (await sign_in(client, composed.upper())).access_token
+    statuses = [
+        (
+            await client.post(
+                LOGIN, json={"email": (composed, decomposed)[i % 2], "password": f"wrong-{i}-pw"}
+            )
+        ).status_code
+        for i in range(5)
+    ]
+    assert statuses == [401, 401, 401, 401, 423]
