@@ -80,9 +80,12 @@ async def test_parallel_codes_on_one_mfa_token_check_at_most_the_threshold(
             )
         )
     statuses = [r.status_code for r in responses]
+    # A 401 may also say the sign-in was completed meanwhile: a request that found the
+    # mfa_token taken by another one's transaction checks no code.
+    wrong = [r for r in responses if r.status_code == 401 and "code" in r.json()["detail"]]
     assert failed_events(settings, "auth.mfa_failed", "wrong_code") <= THRESHOLD, statuses
-    assert statuses.count(401) <= THRESHOLD - 1, statuses
-    assert 200 not in statuses, statuses
+    assert len(wrong) <= THRESHOLD - 1, statuses
+    assert set(statuses) <= {401, 423}, statuses
 
 
 async def test_admitted_attempts_leave_room_once_they_end(client, settings) -> None:
