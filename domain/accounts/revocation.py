@@ -35,8 +35,23 @@ def _marker_ttl(settings: Any) -> int:
     return int(settings.access_token_minutes * 60 + LEEWAY_SECONDS + 60)
 
 
+# KEYS: the marker. ARGV: version, ttl. Sets the marker only when it is missing or lower;
+# returns 1 when it set it.
+_RAISE = """
+local current = redis.call('GET', KEYS[1])
+if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1
+"""
+
+
 async def record_revocation(redis: Any, settings: Any, user_id: str, version: int) -> None:
-    await redis.set(marker_key(user_id), str(version), ex=_marker_ttl(settings))
+    """Raise the user's marker to `version`, never lower it. Called after the commit, so two
+    changes racing (a reset and a deactivation) can write out of order: a plain SET could
+    leave the older version, and tokens of the version between would pass the check. A
+    higher marker already there was written after its own, later commit, so its lifetime
+    covers every token this one would guard."""
+    await redis.eval(_RAISE, 1, marker_key(user_id), version, _marker_ttl(settings))
 
 
 async def record_session_revocation(redis: Any, settings: Any, session_id: str) -> None:

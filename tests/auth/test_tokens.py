@@ -196,3 +196,24 @@ async def test_without_redis_revocation_falls_back_to_the_database(
     async with AsyncTestClient(app=create_app(Settings())) as no_redis:
         assert (await no_redis.get(ME, headers=kept.headers)).status_code == 200
         assert (await no_redis.get(ME, headers=revoked.headers)).status_code == 401
+
+
+async def test_the_revocation_marker_only_ever_rises(settings) -> None:
+    """Two credential changes that commit in one order may write their markers in the
+    other: the older version must not replace the newer one."""
+    import redis.asyncio as aioredis
+
+    from domain.accounts.revocation import marker_key, record_revocation
+
+    redis = aioredis.Redis.from_url(settings.redis.url)
+    try:
+        await record_revocation(redis, settings.auth, "u1", 5)
+        await record_revocation(redis, settings.auth, "u1", 3)  # late writer of an older change
+        assert await redis.get(marker_key("u1")) == b"5"
+        await record_revocation(redis, settings.auth, "u1", 6)
+        assert await redis.get(marker_key("u1")) == b"6"
+        # It still lives only as long as an access token can.
+        ttl = await redis.ttl(marker_key("u1"))
+        assert 0 < ttl <= settings.auth.access_token_minutes * 60 + 120
+    finally:
+        await redis.aclose()
