@@ -1,4 +1,4 @@
-"""Account emails: verification and password reset.
+"""Account emails: verification, password reset, two-factor sign-in turned on or off.
 
 Messages carry a user id or an address, never a token: the job derives its token from its
 own message id, so a retry mails the same link and a dead letter shows nothing secret.
@@ -13,7 +13,12 @@ from actors.context import run_async, worker_db, worker_mongo
 from config.logging import get_logger
 from config.settings import get_settings
 from domain.accounts import AccountsEnv
-from domain.accounts.mails import OutgoingEmail, password_reset_email, verification_email
+from domain.accounts.mails import (
+    OutgoingEmail,
+    mfa_changed_email,
+    password_reset_email,
+    verification_email,
+)
 
 log = get_logger(__name__)
 QUEUE = "auth"
@@ -67,3 +72,10 @@ def send_password_reset_email(email: str) -> None:
     job_id = _job_id()
     mail = run_async(password_reset_email(_env(), job_id=job_id, email=email))
     _send("password_reset", job_id, mail)
+
+
+@dramatiq.actor(actor_name="auth.send_mfa_changed_email", queue_name=QUEUE)
+def send_mfa_changed_email(user_id: str, enabled: bool) -> None:
+    job_id = _job_id()
+    mail = run_async(mfa_changed_email(_env(), user_id=user_id, enabled=enabled))
+    _send("mfa_enabled" if enabled else "mfa_disabled", job_id, mail)

@@ -119,6 +119,10 @@ class AuthSettings(_Base):
     email_cooldown_seconds: int = Field(60, ge=0, validation_alias="AUTH_EMAIL_COOLDOWN_SECONDS")
     # How long the second step of a two-factor sign-in may wait after the password.
     mfa_token_seconds: int = Field(300, ge=1, le=900, validation_alias="MFA_TOKEN_SECONDS")
+    # Turning two-factor sign-in on without the password again needs a sign-in this recent.
+    recent_sign_in_minutes: int = Field(
+        15, ge=1, le=1440, validation_alias="MFA_ENABLE_RECENT_SIGN_IN_MINUTES"
+    )
     # Seal TOTP seeds at rest (domain/accounts/secret_box.py): the first key seals, all open.
     mfa_secret_keys: SecretStr = Field(SecretStr(DEV_MFA_KEY), validation_alias="MFA_SECRET_KEYS")
 

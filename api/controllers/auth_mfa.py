@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from litestar import Controller, post
 
+from actors.dispatch import DeferredJobQueue
 from api.controllers.auth import AuthController
 from api.controllers.auth_schemas import (
     MessageOut,
-    MfaCodeIn,
     MfaDisableIn,
+    MfaEnableIn,
     MfaSetupOut,
     RecoveryCodesOut,
 )
@@ -43,18 +44,22 @@ class MfaController(Controller):
         status_code=200,
         summary="Confirm the pending secret with a code; returns one-time recovery codes",
         responses=problems(
+            _403="the session's sign-in is not recent: send current_password too",
             _409="no pending setup, or already enabled",
-            _422="wrong or missing code",
+            _422="wrong or missing code, or wrong current password",
+            _423="locked after repeated failures",
         ),
     )
     async def enable(
         self,
-        data: MfaCodeIn,
+        data: MfaEnableIn,
         current_user: Principal,
         accounts: AccountsEnv,
         context: EventContext,
+        jobs: DeferredJobQueue,
     ) -> RecoveryCodesOut:
-        codes = await mfa.enable(accounts, current_user, data.code, context)
+        codes = await mfa.enable(accounts, jobs, current_user, data.code, context,
+                                 current_password=data.current_password)  # fmt: skip
         return RecoveryCodesOut(recovery_codes=codes)
 
     @post(
@@ -73,6 +78,7 @@ class MfaController(Controller):
         current_user: Principal,
         accounts: AccountsEnv,
         context: EventContext,
+        jobs: DeferredJobQueue,
     ) -> MessageOut:
-        await mfa.disable(accounts, current_user, data.current_password, data.code, context)
+        await mfa.disable(accounts, jobs, current_user, data.current_password, data.code, context)
         return MessageOut(message="Two-factor sign-in is off")

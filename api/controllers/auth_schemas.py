@@ -82,6 +82,16 @@ class MfaCodeIn(_In):
     )
 
 
+class MfaEnableIn(MfaCodeIn):
+    current_password: Password | None = Field(
+        None,
+        description=(
+            "required once the session's sign-in is older than "
+            "MFA_ENABLE_RECENT_SIGN_IN_MINUTES (else 403); checked like a sign-in when given"
+        ),
+    )
+
+
 class MfaDisableIn(_In):
     current_password: Password
     code: SecondFactorCode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.shared.errors import DomainError, Locked
+from domain.shared.errors import DomainError, Forbidden, Locked
 
 
 class InvalidToken(DomainError):
@@ -17,3 +17,9 @@ class AccountLocked(Locked):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class PasswordConfirmationRequired(Forbidden):
+    """The session's sign-in is too old for this change without the password (403)."""
+
+    code = "password_confirmation_required"

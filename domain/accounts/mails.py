@@ -1,4 +1,4 @@
-"""The verification and reset emails: who gets one, with which link.
+"""The account emails (verification, reset, two-factor changes): who gets one, with which link.
 
 Called by the jobs that send them. Each job re-checks its condition (an unverified
 account, an active account) because time passes between the request and the job.
@@ -115,4 +115,36 @@ async def password_reset_email(
         link,
         f"The link works once and expires in {minutes} minutes. "
         "If you did not ask for this, ignore this message; your password stays the same.",
+    )
+
+
+async def mfa_changed_email(
+    env: AccountsEnv, *, user_id: str, enabled: bool
+) -> OutgoingEmail | None:
+    """Sent whatever the notification preferences: whoever turned it on with a stolen
+    session could have turned security notifications off first."""
+    user = await get_user(env.db, user_id)
+    if user is None or not user.active:
+        return None
+    link = f"{env.base_url.rstrip('/')}/account/security"
+    if enabled:
+        return _render(
+            user,
+            "Two-factor sign-in was turned on",
+            "Two-factor sign-in was turned on for your E-Santé account: signing in now also "
+            "asks for a code from an authenticator app.",
+            "Review your account security",
+            link,
+            "If this was not you, someone else holds a session of your account and its "
+            "codes: contact support to have two-factor sign-in removed, and reset your "
+            "password.",
+        )
+    return _render(
+        user,
+        "Two-factor sign-in was turned off",
+        "Two-factor sign-in was turned off for your E-Santé account: signing in now asks for "
+        "your password only.",
+        "Review your account security",
+        link,
+        "If this was not you, reset your password at once and turn two-factor sign-in on again.",
     )

@@ -1,16 +1,23 @@
 """Turning two-factor sign-in (TOTP) on and off.
 
-Setup gives a new secret that waits, pending, until a code from the authenticator proves
+Setup gives a new secret that waits, pending until a code from the authenticator proves
 the user holds it; only then does sign-in ask for codes, and the recovery codes are
 shown, once. Turning it on ends the account's other sessions: whoever signed in with the
 password alone, before, must now show a code too. Turning it off takes the password and a
 code (or a recovery code), so a stolen access token alone can do neither. A password
 change or reset leaves it on.
+
+Turning it on is also how a thief holding only a session could lock the owner out for
+good (a reset keeps the second factor). So `enable` takes the password too, counted like a
+sign-in, and requires it once the session's sign-in is older than
+`MFA_ENABLE_RECENT_SIGN_IN_MINUTES`: a session kept alive by refreshes cannot do it alone,
+while a fresh sign-in still can with just the code. Either change mails the account.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.accounts import mfa_state, recovery_codes, refresh_tokens, second_factor, totp
@@ -18,13 +25,20 @@ from domain.accounts.atomic import atomically
 from domain.accounts.authentication import current_account
 from domain.accounts.credentials import check_current_password, count_failed_attempt
 from domain.accounts.env import AccountsEnv
+from domain.accounts.errors import PasswordConfirmationRequired
 from domain.accounts.events import user_event
-from domain.accounts.models import Principal
+from domain.accounts.models import Principal, User
 from domain.accounts.revocation import record_session_revocation
 from domain.events import EventContext, EventType, publish
 from domain.shared.errors import Conflict, InvalidInput
+from domain.shared.jobs import JobQueue
 
 ALREADY_ENABLED = "Two-factor sign-in is already enabled; disable it first to set it up again"
+SIGN_IN_NOT_RECENT = (
+    "Confirm your password to turn on two-factor sign-in: send current_password with the "
+    "code, or sign in again"
+)
+SEND_MFA_CHANGED = "auth.send_mfa_changed_email"
 
 
 @dataclass(frozen=True)
@@ -42,8 +56,32 @@ async def setup(env: AccountsEnv, principal: Principal) -> Enrolment:
     return Enrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, user.email))
 
 
+async def _confirm_owner(
+    env: AccountsEnv, principal: Principal, user: User, password: str | None
+) -> None:
+    """The password when given (wrong: 422, counted towards the lockout); without it, a
+    sign-in within the recent window (else 403)."""
+    if password is not None:
+        await check_current_password(env, user, password)
+        return
+    started = (
+        await refresh_tokens.signed_in_at(env.db, principal.session_id)
+        if principal.session_id
+        else None
+    )
+    recent = timedelta(minutes=env.settings.recent_sign_in_minutes)
+    if started is None or datetime.now(UTC) - started > recent:
+        raise PasswordConfirmationRequired(SIGN_IN_NOT_RECENT, field="current_password")
+
+
 async def enable(
-    env: AccountsEnv, principal: Principal, code: str, context: EventContext | None = None
+    env: AccountsEnv,
+    jobs: JobQueue,
+    principal: Principal,
+    code: str,
+    context: EventContext | None = None,
+    *,
+    current_password: str | None = None,
 ) -> list[str]:
     """Turns it on; returns the recovery codes (their only appearance in clear)."""
     user = await current_account(env, principal)
@@ -58,6 +96,8 @@ async def enable(
             "The code is incorrect; enter the 6 digits the authenticator app shows now",
             field="code",
         )
+    # After the setup and the code: a mistyped code costs no password attempt.
+    await _confirm_owner(env, principal, user, current_password)
     codes = recovery_codes.generate()
     pending = state.pending_sealed
 
@@ -83,11 +123,13 @@ async def enable(
 
     for session_id in await atomically(env.client, write):
         await record_session_revocation(env.redis, env.settings, session_id)
+    jobs.enqueue(SEND_MFA_CHANGED, user_id=user.id, enabled=True)
     return codes
 
 
 async def disable(
     env: AccountsEnv,
+    jobs: JobQueue,
     principal: Principal,
     current_password: str,
     code: str,
@@ -115,3 +157,4 @@ async def disable(
         await publish(env.db, failed)
         await count_failed_attempt(env, user)
         raise InvalidInput(second_factor.WRONG_CODE, field="code") from None
+    jobs.enqueue(SEND_MFA_CHANGED, user_id=user.id, enabled=False)

@@ -24,6 +24,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from domain.accounts.opaque import digest, new_secret
+from domain.shared.clock import as_utc
 
 TOKENS = "refresh_tokens"
 SESSIONS = "auth_sessions"
@@ -105,6 +106,12 @@ async def spend(db: Any, raw: str) -> SpendResult:
 async def find_session_of(db: Any, raw: str) -> str | None:
     doc = await db[TOKENS].find_one({"_id": digest(raw)}, projection={"session_id": 1})
     return doc["session_id"] if doc else None
+
+
+async def signed_in_at(db: Any, session_id: str) -> datetime | None:
+    """When the session's sign-in happened (refreshes keep it); None for an unknown one."""
+    doc = await db[SESSIONS].find_one({"_id": session_id}, projection={"created_at": 1})
+    return as_utc(doc["created_at"]) if doc and doc.get("created_at") else None
 
 
 async def session_revoked(db: Any, session_id: str) -> bool:

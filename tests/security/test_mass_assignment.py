@@ -221,6 +221,8 @@ async def test_two_factor_bodies_cannot_choose_the_secret_or_the_recovery_codes(
     step = totp.timecode(time.time())
     injected = {
         "code": totp.generate_otp(step),
+        # this person's token names no session, so no recent sign-in: the password confirms
+        "current_password": PASSWORD,
         "secret": ATTACKER_TOTP_SECRET,
         "mfa_secret": ATTACKER_TOTP_SECRET,
         "recovery_codes": ["aaaa-bbbb-cccc-dddd"],
