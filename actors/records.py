@@ -1,5 +1,6 @@
 """Medical-record jobs: the prescription lock the scheduler's sweep fans out, the upload
-check that makes a document downloadable or not, and removing a deleted document's bytes."""
+check that makes a document downloadable or not, and removing a deleted document's bytes
+(sent at deletion, and by a sweep for any that job missed)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,13 @@ def purge_document(document_id: str) -> None:
 
     storage = DocumentStorage(_s3(), get_settings().s3.bucket)
     run_async(purge_document_bytes(worker_db(), storage, document_id))
+
+
+@dramatiq.actor(actor_name="records.sweep_document_purges", queue_name="records", max_retries=0)
+def sweep_document_purges() -> None:
+    """The safety net behind the job sent at deletion: one purge job per deleted document
+    whose bytes are still stored."""
+    from domain.records.document_purge import documents_to_purge
+
+    for document_id in run_async(documents_to_purge(worker_db())):
+        purge_document.send(document_id)

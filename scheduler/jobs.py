@@ -40,6 +40,12 @@ def appointment_reminders(jobs: BrokerJobQueue) -> str:
     return "enqueued appointments.sweep_reminders"
 
 
+def document_purge_sweep(jobs: BrokerJobQueue) -> str:
+    # Deleted documents whose purge job was never sent (or predates purging) lose their bytes.
+    jobs.enqueue("records.sweep_document_purges")
+    return "enqueued records.sweep_document_purges"
+
+
 def waitlist_offers(jobs: BrokerJobQueue) -> str:
     # Offers not taken up in time go to the next patient waiting; lapsed windows close.
     jobs.enqueue("waitlist.expire_offers")
@@ -52,4 +58,5 @@ JOBS: list[JobSpec] = [
     JobSpec(id="events.outbox_watchdog", seconds=30, run=outbox_watchdog),
     JobSpec(id="appointments.reminders", seconds=120, run=appointment_reminders),
     JobSpec(id="waitlist.offers", seconds=60, run=waitlist_offers),
+    JobSpec(id="records.document_purge_sweep", seconds=600, run=document_purge_sweep),
 ]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
+from bson import ObjectId
 
 from config.settings import Settings
-from domain.records.document_purge import purge_document_bytes
+from domain.records.document_purge import SWEEP_AFTER, documents_to_purge, purge_document_bytes
 from domain.records.document_storage import DocumentStorage
 from domain.records.documents import MAX_DOCUMENT_BYTES, scan_document
 from domain.records.scanning import EICAR, scan_engine
@@ -233,6 +234,64 @@ async def test_a_signed_url_stops_working_once_the_document_is_deleted(
         return bool(row["deleted"] and row.get("bytes_purged"))  # the record itself stays
 
     await eventually(purged, 10)
+
+
+async def test_the_sweep_finds_deleted_documents_whose_bytes_are_still_stored(
+    client: Any, cast: Cast, storage: DocumentStorage
+) -> None:
+    ids = {}
+    for name in ("live", "recent", "old", "purged"):
+        ids[name] = (await upload(client, cast, title=name)).json()["id"]
+    for name in ("recent", "old", "purged"):
+        url = f"{URL}/{ids[name]}"
+        assert (await client.delete(url, headers=cast.patient.headers)).status_code == 204
+    assert await purge_document_bytes(cast.db, storage, ids["purged"]) is True
+    now = datetime.now(UTC)
+    # Deleted a moment ago: left to the job its deletion sent.
+    assert await documents_to_purge(cast.db, now) == []
+    # Later, the two not purged are the sweep's, never the live one or the purged one.
+    later = now + SWEEP_AFTER + timedelta(seconds=1)
+    assert sorted(await documents_to_purge(cast.db, later)) == sorted([ids["recent"], ids["old"]])
+    assert await documents_to_purge(cast.db, later, limit=1) in ([ids["recent"]], [ids["old"]])
+
+
+@pytest.mark.e2e
+async def test_a_document_whose_purge_job_was_lost_is_purged_by_the_sweep(
+    client: Any, cast: Cast, storage: DocumentStorage, platform: Any, settings: Settings
+) -> None:
+    """The web process died between the deletion and sending its job: the scheduler's
+    sweep sends it."""
+    import dramatiq
+
+    from actors.broker import configure_broker
+    from actors.dispatch import BrokerJobQueue
+    from scheduler.jobs import JOBS
+
+    document = (await upload(client, cast)).json()
+    key = (await cast.db.documents.find_one({}))["storage_key"]
+    url = f"{URL}/{document['id']}"
+    assert (await client.delete(url, headers=cast.patient.headers)).status_code == 204
+    configure_broker(settings)
+    import actors.registry  # noqa: F401
+
+    dramatiq.get_broker().flush("records")  # the purge (and scan) jobs never sent
+    long_ago = datetime.now(UTC) - SWEEP_AFTER - timedelta(minutes=1)
+    await cast.db.documents.update_one(
+        {"_id": ObjectId(document["id"])}, {"$set": {"deleted_at": long_ago}}
+    )
+    assert await storage.read(key) == PDF  # nothing purged it
+
+    sweep = next(spec for spec in JOBS if spec.id == "records.document_purge_sweep")
+    sweep.run(BrokerJobQueue())
+    platform.start("worker")
+
+    async def purged() -> bool:
+        row = await cast.db.documents.find_one({})
+        return bool(row.get("bytes_purged"))
+
+    await eventually(purged, 30)
+    with pytest.raises(ClientError):  # NoSuchKey
+        await storage.read(key)
 
 
 @pytest.mark.e2e
