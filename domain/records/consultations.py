@@ -7,6 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from domain.care.relationship import APPOINTMENTS, require_settled_care
 from domain.events import Actor, EventContext, EventType, publish
@@ -19,7 +20,7 @@ from domain.records.notes import new_note, note_view
 from domain.records.text import optional_text, required_id, required_text
 from domain.records.vitals import validate_vitals
 from domain.shared.clock import iso_z, utcnow
-from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.transaction import run_in_transaction
 
 MAX_COMPLAINT = 2000
@@ -199,5 +200,11 @@ async def update_consultation(
         )
         return updated
 
-    updated = await run_in_transaction(client, write)
+    try:
+        updated = await run_in_transaction(client, write)
+    except DuplicateKeyError:
+        # Two amendments numbered the same version: only where the store runs no
+        # transactions (a standalone MongoDB), since a transaction makes the second read
+        # the first's number. The unique version index refused the second one.
+        raise Conflict("the consultation was amended at the same time; reload it") from None
     return consultation_view(updated, await _notes_of(db, consultation_id))

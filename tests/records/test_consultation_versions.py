@@ -71,3 +71,30 @@ async def test_a_consultation_from_before_versions_keeps_its_original_too(
     assert amended.status_code == 200 and amended.json()["version"] == 2
     after = (await client.get(f"{url}/versions", headers=cast.patient.headers)).json()
     assert _states(after) == [(2, "Cough", "Bronchitis", {}, cast.doctor.id), original]
+
+
+async def test_a_version_number_taken_already_is_a_conflict_and_changes_nothing(
+    client: Any, cast: Cast
+) -> None:
+    """Two amendments numbering the same version (a store without transactions): the
+    second is refused with 409, not a 500, and the consultation keeps what it said."""
+    consultation = await create_consultation(client, cast, diagnosis="Angina?")
+    url = f"/api/v1/consultations/{consultation['id']}"
+    # Version 2 stored already, as the racing amendment would have.
+    await cast.db.consultation_versions.insert_one(
+        {
+            "consultation_id": consultation["id"],
+            "patient_id": cast.patient.id,
+            "version": 2,
+            "chief_complaint": "Chest pain",
+            "diagnosis": "Elsewhere",
+            "vitals": {},
+            "changed_by": cast.doctor.id,
+            "changed_at": datetime.now(UTC),
+        }
+    )
+    refused = await client.patch(url, json={"diagnosis": "Reflux"}, headers=cast.doctor.headers)
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    read = (await client.get(url, headers=cast.doctor.headers)).json()
+    assert (read["diagnosis"], read["version"]) == ("Angina?", 1)
