@@ -22,6 +22,7 @@ from domain.audit import queries
 from domain.audit.chain import verify
 from domain.audit.stats import platform_stats
 from domain.events import EventContext, EventType, Subject, new_event, publish
+from domain.shared.ids import stored_spelling
 from domain.shared.parsing import parse_instant
 from infra.resources import Resources
 
@@ -62,12 +63,12 @@ def provide_filters(
     until: Annotated[str | None, Parameter(query="to", description="ISO 8601 date or time")] = None,
 ) -> queries.AuditFilter:
     return queries.AuditFilter(
-        actor_id=actor_id,
+        actor_id=stored_spelling(actor_id) if actor_id else None,
         category=category,
         action=action,
         resource_type=resource_type,
-        resource_id=resource_id,
-        patient_id=patient_id,
+        resource_id=stored_spelling(resource_id) if resource_id else None,
+        patient_id=stored_spelling(patient_id) if patient_id else None,
         event_type=event_type,
         outcome=outcome,
         since=parse_instant(since, "from") if since else None,
@@ -148,7 +149,7 @@ class AdminAuditController(AdminController):
         page: int = PageParam,
         page_size: int = PageSizeParam,
     ) -> AuditPage:
-        return await _page(resources, queries.AuditFilter(actor_id=user_id), page, page_size)
+        return await _page(resources, queries.activity_filter(user_id), page, page_size)
 
     @get("/patients/{patient_id:str}/access-log", summary="Who read this patient's record")
     async def patient_access_log(

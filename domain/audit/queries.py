@@ -14,6 +14,7 @@ from typing import Any
 from domain.audit.chain import AUDIT_LOGS
 from domain.events import EventType
 from domain.shared.clock import iso_z
+from domain.shared.ids import stored_spelling
 
 EXPORT_FIELDS = (
     "seq", "time", "event_id", "event_type", "category", "action", "outcome", "actor_id",
@@ -115,7 +116,13 @@ async def export_csv(db: Any, filters: AuditFilter) -> AsyncIterator[bytes]:
 
 
 def access_log_filter(patient_id: str) -> AuditFilter:
-    return AuditFilter(patient_id=patient_id, event_type=EventType.RECORD_ACCESSED.value)
+    return AuditFilter(
+        patient_id=stored_spelling(patient_id), event_type=EventType.RECORD_ACCESSED.value
+    )
+
+
+def activity_filter(user_id: str) -> AuditFilter:
+    return AuditFilter(actor_id=stored_spelling(user_id))
 
 
 SECURITY = AuditFilter(category="security")

@@ -28,6 +28,7 @@ from domain.records.collections import (
 )
 from domain.shared.clock import iso_z, utcnow
 from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.ids import canonical_id
 
 MAX_PER_KIND = 5000
 # The kinds of records, and the query on top of `patient_id` that keeps what a reader
@@ -105,8 +106,7 @@ async def patient_everything(
     """The Bundle; `base_url` is the API's (for `fullUrl` and the documents' links)."""
     if caller.role not in ("patient", "doctor"):
         raise Forbidden("only the patient and the doctors who treat them read the whole record")
-    if not ObjectId.is_valid(patient_id):
-        raise NotFound("patient not found")
+    patient_id = canonical_id(patient_id, "patient")
     await require_patient_access(db, caller, patient_id, what="patient")
     kinds = list(_KINDS)
     records = dict(zip(kinds, await asyncio.gather(*(_read(db, k, patient_id) for k in kinds)),

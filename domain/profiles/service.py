@@ -162,6 +162,9 @@ async def patient_for(
     user = await get_user(db, patient_id)
     if user is None or user.role.value != "patient":
         raise NotFound("patient not found")
+    # The stored id, not the one typed: an upper-case spelling loads the same account but
+    # would be audited under an id that patient's access log never matches.
+    patient_id = user.id
     await require_patient_access(db, caller, patient_id, allow_admin=True, what="patient")
     view = await profile_view(db, store, user)
     view["id"] = user.id

@@ -9,6 +9,7 @@ from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext
 from domain.records.access_audit import record_patient_read
 from domain.shared.errors import InvalidInput
+from domain.shared.ids import canonical_id
 
 
 async def paged(
@@ -49,6 +50,7 @@ async def patient_records_page(
     patient_id = patient_id or (caller.id if caller.role == "patient" else None)
     if not patient_id:
         raise InvalidInput("is required", field="patient_id")
+    patient_id = canonical_id(patient_id, "patient")
     await require_patient_access(db, caller, patient_id, what="patient")
     result = await paged(
         db[collection],

@@ -19,6 +19,7 @@ from domain.records.access_audit import record_patient_read
 from domain.records.collections import CONSULTATIONS, DOCUMENTS, NOTES, PRESCRIPTIONS
 from domain.shared.clock import as_utc, iso_z
 from domain.shared.errors import InvalidInput
+from domain.shared.ids import canonical_id
 
 MAX_DEPTH = 10_000  # page * page_size; deeper pages would read too much of every source
 SUMMARY_LENGTH = 140
@@ -109,6 +110,7 @@ async def patient_timeline(
     page_size: int,
     context: EventContext | None = None,
 ) -> dict[str, Any]:
+    patient_id = canonical_id(patient_id, "patient")
     await require_patient_access(db, caller, patient_id, allow_admin=True, what="patient")
     depth = page * page_size
     if depth > MAX_DEPTH:
