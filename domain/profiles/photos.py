@@ -114,7 +114,12 @@ async def photo_url(db: Any, store: PhotoStore, photo_id: str | None) -> str | N
 
 def check_image(data: bytes) -> None:
     """Refuse what the thumbnailer could not (or should not) decode: unreadable bytes behind
-    an image signature, and dimensions past MAX_PHOTO_PIXELS. Reads headers, not pixels."""
+    an image signature, and dimensions past MAX_PHOTO_PIXELS.
+
+    The headers alone are not enough: a JPEG header followed by anything (an HTML page)
+    opens, and `verify()` checks nothing for JPEG; it was stored, served as image/jpeg and
+    failed the thumbnail job into the dead letters. So the pixels are decoded too, once the
+    size is known to be within the cap."""
     from PIL import Image
 
     try:
@@ -125,6 +130,9 @@ def check_image(data: bytes) -> None:
                     f"a photo is at most {MAX_PHOTO_PIXELS // 1_000_000} megapixels", field="file"
                 )
             image.verify()
+        # verify() leaves the image unusable: decoding needs a fresh one.
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
     except InvalidInput:
         raise
     except Image.DecompressionBombError as exc:

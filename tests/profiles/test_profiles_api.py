@@ -141,3 +141,25 @@ async def test_photo_upload_refusals_and_thumbnail(client, db, settings: Setting
     assert f"/{photo['thumbnail_key']}?" in profile["photo_url"]
     thumbnail = s3.get_object(Bucket=settings.s3.bucket, Key=photo["thumbnail_key"])["Body"].read()
     assert Image.open(io.BytesIO(thumbnail)).size == (256, 256)
+
+
+async def test_a_photo_is_refused_unless_its_pixels_decode(client, db, settings: Settings) -> None:
+    person = await make_person(db, settings, "doctor")
+
+    def upload(data: bytes):  # type: ignore[no-untyped-def]
+        files = {"file": ("me.jpg", data, "image/jpeg")}
+        return client.put("/api/v1/users/me/photo", files=files, headers=person.headers)
+
+    jpeg = image_bytes("JPEG", (200, 120))
+    # Every header up to and including the start-of-scan segment; the pixels come after.
+    scan = jpeg.index(b"\xff\xda")
+    headers = jpeg[: scan + 2 + int.from_bytes(jpeg[scan + 2 : scan + 4], "big")]
+    page = b"<html><script>alert(1)</script></html>" + bytes(range(256)) * 8
+    for bad in (headers + page, jpeg[: len(jpeg) - 20]):
+        refused = await upload(bad)
+        assert refused.status_code == 415, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert await db.photos.count_documents({}) == 0
+
+    for fmt in ("JPEG", "PNG", "WEBP"):
+        assert (await upload(image_bytes(fmt))).status_code == 200, fmt
