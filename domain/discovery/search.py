@@ -82,7 +82,13 @@ def _contains(text: str) -> dict[str, str]:
 
 
 def _account_query(query: DoctorQuery) -> dict[str, Any]:
-    filters: dict[str, Any] = {"role": "doctor", "active": {"$ne": False}}
+    filters: dict[str, Any] = {
+        "role": "doctor",
+        "active": {"$ne": False},
+        # Only doctors who proved their email (a just-registered one cannot even sign in).
+        # The flag is set by `$set`, which the embedded store keeps as 1: both spellings.
+        "email_verified": {"$in": [True, 1]},
+    }
     if query.specialty:
         filters["specialty"] = query.specialty
     words = (query.q or "").split()
