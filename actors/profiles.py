@@ -1,4 +1,5 @@
-"""Profile photo processing: a square thumbnail next to the original, once per photo."""
+"""Profile photo processing: a square thumbnail next to the original, once per photo, and
+the removal of a photo once another has replaced it."""
 
 from __future__ import annotations
 
@@ -24,3 +25,8 @@ def photo_store() -> photos.PhotoStore:
 @dramatiq.actor(actor_name=photos.PROCESS_PHOTO, queue_name=QUEUE)
 def process_photo(photo_id: str) -> None:
     run_async(photos.make_thumbnail(worker_db(), photo_store(), photo_id))
+
+
+@dramatiq.actor(actor_name=photos.REMOVE_PHOTO, queue_name=QUEUE)
+def remove_photo(photo_id: str) -> None:
+    run_async(photos.remove_photo(worker_db(), photo_store(), photo_id))

@@ -21,6 +21,7 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_PIXELS = 25_000_000
 THUMBNAIL_PX = 256
 PROCESS_PHOTO = "profiles.process_photo"
+REMOVE_PHOTO = "profiles.remove_photo"
 
 
 def sniff_image(head: bytes) -> tuple[str, str] | None:
@@ -44,6 +45,11 @@ class PhotoStore:
 
     def put_sync(self, key: str, data: bytes, content_type: str) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def delete_sync(self, *keys: str) -> None:
+        # Deleting a key that is already gone succeeds: a retried job repeats it safely.
+        for key in keys:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
 
     def get_sync(self, key: str) -> bytes:
         return bytes(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
@@ -91,8 +97,11 @@ async def upload_photo(
             "created_at": utcnow(),
         }
     )
-    await repository.save(db, role, user_id, {"photo_id": str(photo_id)})
+    previous = await repository.swap_photo(db, role, user_id, str(photo_id))
     jobs.enqueue(PROCESS_PHOTO, photo_id=str(photo_id))
+    if previous:
+        # In the background: S3 failures retry there, and the request does not wait.
+        jobs.enqueue(REMOVE_PHOTO, photo_id=previous)
     return {"photo_url": await store.url(key)}
 
 
@@ -177,5 +186,25 @@ async def make_thumbnail(db: Any, store: PhotoStore, photo_id: str) -> str | Non
     key = thumbnail_key(doc["key"], thumbnail)
     content_type = "image/png" if key.endswith(".png") else "image/jpeg"
     await store.put(key, thumbnail, content_type)
-    await db[repository.PHOTOS].update_one({"_id": doc["_id"]}, {"$set": {"thumbnail_key": key}})
+    saved = await db[repository.PHOTOS].update_one(
+        {"_id": doc["_id"]}, {"$set": {"thumbnail_key": key}}
+    )
+    if saved.matched_count == 0:
+        # The photo was replaced and removed meanwhile: its thumbnail would be kept forever.
+        await asyncio.to_thread(store.delete_sync, key)
+        return None
     return key
+
+
+async def remove_photo(db: Any, store: PhotoStore, photo_id: str) -> bool:
+    """Delete a replaced photo: original and thumbnail from S3, then its document (last, so
+    a failed S3 call is retried with the keys still known). False if nothing to do."""
+    if not ObjectId.is_valid(photo_id):
+        return False
+    doc = await db[repository.PHOTOS].find_one({"_id": ObjectId(photo_id)})
+    if doc is None or await repository.photo_in_use(db, doc["user_id"], photo_id):
+        return False
+    keys = [k for k in (doc["key"], doc.get("thumbnail_key")) if k]
+    await asyncio.to_thread(store.delete_sync, *keys)
+    await db[repository.PHOTOS].delete_one({"_id": doc["_id"]})
+    return True

@@ -163,3 +163,58 @@ async def test_a_photo_is_refused_unless_its_pixels_decode(client, db, settings:
 
     for fmt in ("JPEG", "PNG", "WEBP"):
         assert (await upload(image_bytes(fmt))).status_code == 200, fmt
+
+
+async def _queued(settings: Settings, actor_name: str) -> list[dict]:
+    """The messages for `actor_name` waiting on the uploads queue (what a worker would run)."""
+    import json
+
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(settings.redis.url)
+    try:
+        key = f"{settings.worker.namespace}:uploads.msgs"
+        bodies = [json.loads(body) for body in (await client.hgetall(key)).values()]
+    finally:
+        await client.aclose()
+    return [body for body in bodies if body["actor_name"] == actor_name]
+
+
+async def test_a_replaced_photo_is_removed_by_a_job(client, db, settings: Settings) -> None:
+    import httpx
+
+    from actors.profiles import process_photo, remove_photo
+
+    person = await make_person(db, settings, "patient")
+
+    async def upload(fmt: str) -> str:
+        files = {"file": ("me", image_bytes(fmt), "application/octet-stream")}
+        response = await client.put("/api/v1/users/me/photo", files=files, headers=person.headers)
+        assert response.status_code == 200, response.text
+        return response.json()["photo_url"]
+
+    first_url = await upload("PNG")
+    first = await db.photos.find_one({"user_id": person.id})
+    await asyncio.to_thread(process_photo.fn, str(first["_id"]))
+    first = await db.photos.find_one({"_id": first["_id"]})
+    assert first["thumbnail_key"]
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(first_url)).status_code == 200
+    assert await _queued(settings, "profiles.remove_photo") == []
+
+    await upload("JPEG")
+    removals = await _queued(settings, "profiles.remove_photo")
+    assert [m["kwargs"] for m in removals] == [{"photo_id": str(first["_id"])}]
+    for message in removals:  # as the worker runs it; a second run finds nothing to do
+        await asyncio.to_thread(remove_photo.fn, **message["kwargs"])
+        await asyncio.to_thread(remove_photo.fn, **message["kwargs"])
+
+    photos = [doc async for doc in db.photos.find({})]
+    assert len(photos) == 1 and photos[0]["_id"] != first["_id"]
+    s3 = create_s3_client(settings.s3)
+    listed = s3.list_objects_v2(Bucket=settings.s3.bucket, Prefix=f"photos/{person.id}/")
+    assert [o["Key"] for o in listed.get("Contents", [])] == [photos[0]["key"]]
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(first_url)).status_code == 404
+    profile = (await client.get("/api/v1/users/me/profile", headers=person.headers)).json()
+    assert f"/{photos[0]['key']}?" in profile["photo_url"]
