@@ -6,6 +6,7 @@ from typing import Any
 
 from config.logging import get_logger
 from domain.audit.mapping import audit_record
+from streams.acking import processed_events
 from streams.app import app
 from streams.context import streams_context
 from streams.retry import until_done
@@ -18,7 +19,7 @@ events_topic = app.topic(*EVENT_TOPICS, partitions=PARTITIONS, value_serializer=
 
 @app.agent(events_topic, concurrency=1)
 async def audit_events(stream: Any) -> None:
-    async for event in stream.events():
+    async for event in processed_events(stream):
         value = event.value
         if not isinstance(value, dict) or not value.get("id"):
             log.warning("audit_skipped_malformed", topic=event.message.topic)

@@ -9,6 +9,7 @@ from domain.notifications.mapping import messages_for
 from domain.notifications.models import DELIVERY_ACTORS
 from domain.notifications.repository import store
 from domain.notifications.views import notification_view
+from streams.acking import processed_events
 from streams.app import app
 from streams.context import streams_context
 from streams.retry import until_done
@@ -47,7 +48,8 @@ async def notify(context: Any, event: dict[str, Any]) -> int:
 
 @app.agent(domain_topic, concurrency=1)
 async def notify_recipients(stream: Any) -> None:
-    async for value in stream:
+    async for event in processed_events(stream):
+        value = event.value
         if not isinstance(value, dict) or not value.get("id"):
             continue
 

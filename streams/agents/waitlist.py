@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.shared.clock import iso_z
 from domain.waitlist.offers import freed_slot
+from streams.acking import processed_events
 from streams.app import app
 from streams.context import streams_context
 from streams.retry import until_done
@@ -21,7 +22,8 @@ appointments_topic = app.topic(APPOINTMENTS_EVENTS, partitions=PARTITIONS, value
 
 @app.agent(appointments_topic, concurrency=1)
 async def offer_freed_slots(stream: Any) -> None:
-    async for value in stream:
+    async for event in processed_events(stream):
+        value = event.value
         freed = freed_slot(value) if isinstance(value, dict) else None
         if freed is None:
             continue

@@ -86,6 +86,48 @@ async def _notifications(db: Any, n: int) -> list[str]:
     return ids
 
 
+async def test_stopping_the_streams_worker_while_a_write_retries_loses_no_event(
+    platform, settings: Settings
+) -> None:
+    """A deploy's SIGTERM while the audit agent retries an append (the store refusing it)
+    must not acknowledge that event: the next streams process records it."""
+    client = create_mongo_client(settings.mongo)
+    db = client[settings.mongo.db]
+    streams = platform.start("streams")
+    first, stuck, after = (_access_event(i) for i in range(3))
+
+    def recorded(event: Any) -> Any:
+        async def check() -> bool:
+            return bool(await db[AUDIT_LOGS].find_one({"event_id": event.id}))
+
+        return check
+
+    await publish(db, first)
+    await eventually(recorded(first), 90)
+    # Rows the chain cannot take as its head (a text seq, the next seq taken): every
+    # append fails and the agent retries it in place, as while the store is away.
+    blockers = [{"_id": "blocker-a", "seq": "zzz"}, {"_id": "blocker-b", "seq": 2}]
+    await db[AUDIT_LOGS].insert_many([{**row, "event_id": row["_id"]} for row in blockers])
+    await publish(db, stuck)
+
+    async def sent() -> bool:
+        return bool(await db.outbox.count_documents({"_id": stuck.id, "status": "sent"}))
+
+    await eventually(sent, 30)
+    await asyncio.sleep(3)  # consumed, and its append failing and retried
+    assert not await recorded(stuck)()
+    streams.stop()  # SIGTERM
+    await db[AUDIT_LOGS].delete_many({"_id": {"$in": [row["_id"] for row in blockers]}})
+    platform.start("streams")
+    await publish(db, after)
+    await eventually(recorded(after), 90)
+    await eventually(recorded(stuck), 30)
+    key = settings.audit.hmac_key.get_secret_value().encode()
+    report = await verify(db, key)
+    assert report.valid and report.checked == 3, report
+    client.close()
+
+
 async def test_killing_a_worker_during_200_emails_delivers_each_once(
     platform, settings: Settings, data_dir: Path
 ) -> None:
