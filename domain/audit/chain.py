@@ -132,11 +132,31 @@ async def append(db: Any, key: bytes, record: dict[str, Any]) -> dict[str, Any] 
     return await AuditChain(db, key).append(record)
 
 
+# The types `audit_record` and `AuditChain.append` write. The canonical form hashes a date
+# and its text, or an id and its ObjectId, alike; changing a field's type keeps the hash but
+# hides the record from the filters (which compare strings, and dates for `time`), so the
+# verifier checks the types too.
+_TEXT_FIELDS = (*FILTERED_FIELDS, "event_id", "actor_role", "ip", "request_id", "user_agent",
+                "source", "prev_hash", "hash")  # fmt: skip
+_DATE_FIELDS = ("time", "recorded_at")
+
+
+def _retyped(doc: dict[str, Any]) -> str | None:
+    for field in _TEXT_FIELDS:
+        if doc.get(field) is not None and not isinstance(doc[field], str):
+            return f"{field} is not text as written"
+    for field in _DATE_FIELDS:
+        if doc.get(field) is not None and not isinstance(doc[field], datetime):
+            return f"{field} is not a date as written"
+    return None
+
+
 async def verify(db: Any, key: bytes, batch_size: int = 1000) -> ChainReport:
     """Walk the chain in order; report the first record that breaks it.
 
-    Detects an edited record (its hash), a deleted one (a gap in `seq`), an inserted or
-    reordered one (`prev_hash` or `seq` out of line) and a chain recomputed without the key.
+    Detects an edited record (its hash, or a field whose type was changed), a deleted one
+    (a gap in `seq`), an inserted or reordered one (`prev_hash` or `seq` out of line) and
+    a chain recomputed without the key.
     """
     expected_seq = 1
     prev_hash = GENESIS
@@ -151,6 +171,8 @@ async def verify(db: Any, key: bytes, batch_size: int = 1000) -> ChainReport:
             reason = "prev_hash does not match the previous record"
         elif not hmac.compare_digest(str(doc.get("hash")), record_hash(key, prev_hash, doc)):
             reason = "hash does not match the record"
+        else:
+            reason = _retyped(doc)
         if reason:
             return ChainReport(False, checked, str(doc["_id"]), reason)
         prev_hash = doc["hash"]

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from config.settings import Settings
 from domain.audit.chain import (
@@ -148,6 +149,26 @@ async def test_an_edited_record_is_caught(db: Any) -> None:
     report = await verify(db, KEY)
     assert not report.valid and report.first_bad == str(docs[2]["_id"])
     assert report.checked == 3
+
+
+async def test_a_field_whose_type_was_changed_is_caught(db: Any) -> None:
+    """The same text under another type hashes alike, but hides the record from the
+    filters (an ObjectId patient id, a date turned into text): the verifier refuses it."""
+    patient_id = str(ObjectId())
+    for tamper in (
+        lambda doc: {"patient_id": ObjectId(patient_id)},
+        # The very text the hash is computed over: the hash still matches.
+        lambda doc: {"time": doc["time"].isoformat(timespec="milliseconds")[:23] + "Z"},
+    ):
+        await db[AUDIT_LOGS].delete_many({})
+        writer = AuditChain(db, KEY)
+        for _ in range(3):
+            await writer.append(audit_record(_event(patient_id=patient_id), source="audit.access"))
+        docs = [doc async for doc in db[AUDIT_LOGS].find().sort("seq", 1)]
+        await db[AUDIT_LOGS].update_one({"_id": docs[1]["_id"]}, {"$set": tamper(docs[1])})
+        report = await verify(db, KEY)
+        assert not report.valid and report.first_bad == str(docs[1]["_id"]), report
+        assert report.reason is not None and "as written" in report.reason
 
 
 async def test_a_deleted_record_is_caught(db: Any) -> None:
