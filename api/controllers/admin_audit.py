@@ -23,7 +23,6 @@ from domain.audit.chain import verify
 from domain.audit.stats import platform_stats
 from domain.events import EventContext, EventType, Subject, new_event, publish
 from domain.shared.ids import stored_spelling
-from domain.shared.parsing import parse_instant
 from infra.resources import Resources
 
 Id = Annotated[str | None, Parameter(max_length=64)]
@@ -62,6 +61,7 @@ def provide_filters(
     ] = None,
     until: Annotated[str | None, Parameter(query="to", description="ISO 8601 date or time")] = None,
 ) -> queries.AuditFilter:
+    start, end = queries.time_window(since, until)
     return queries.AuditFilter(
         actor_id=stored_spelling(actor_id) if actor_id else None,
         category=category,
@@ -71,8 +71,8 @@ def provide_filters(
         patient_id=stored_spelling(patient_id) if patient_id else None,
         event_type=event_type,
         outcome=outcome,
-        since=parse_instant(since, "from") if since else None,
-        until=parse_instant(until, "to") if until else None,
+        since=start,
+        until=end,
     )
 
 

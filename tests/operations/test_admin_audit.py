@@ -293,3 +293,31 @@ async def test_only_admins(client, db, settings) -> None:
     for path in paths:
         assert (await client.get(path)).status_code == 401, path
         assert (await client.get(path, headers=doctor.headers)).status_code == 403, path
+
+
+async def test_a_date_only_to_covers_that_day_and_a_reversed_range_is_refused(
+    client, db, settings
+) -> None:
+    admin = await make_person(db, settings, "admin")
+    day = datetime.now(UTC).date() - timedelta(days=2)
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", when=noon)
+    await record(db, settings, EventType.RECORD_ACCESSED, actor="d2", when=noon + timedelta(days=1))
+
+    async def actors(query: str) -> list[str]:
+        response = await client.get(f"/api/v1/admin/audit-logs?{query}", headers=admin.headers)
+        assert response.status_code == 200, response.text
+        return [item["actor_id"] for item in response.json()["items"]]
+
+    assert await actors(f"to={day}") == ["d1"]  # was []: the day ended at its own midnight
+    assert await actors(f"from={day}&to={day}") == ["d1"]
+    assert await actors(f"to={noon:%Y-%m-%dT%H:%M:%SZ}") == []  # a time stays exclusive
+    export = await client.get(f"/api/v1/admin/audit-logs/export?to={day}", headers=admin.headers)
+    assert [json.loads(line)["actor_id"] for line in export.text.splitlines()] == ["d1"]
+
+    later = day + timedelta(days=1)
+    for path in ("/api/v1/admin/audit-logs", "/api/v1/admin/audit-logs/export"):
+        refused = await client.get(f"{path}?from={later}&to={day}", headers=admin.headers)
+        assert refused.status_code == 422, (path, refused.text)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in refused.json()["errors"]] == ["to"]
