@@ -158,3 +158,12 @@ async def test_metrics_are_prometheus_text(client) -> None:
 async def test_metrics_are_hidden_from_outside_callers(client) -> None:
     response = await client.get("/metrics", headers={"X-Forwarded-For": "8.8.8.8"})
     assert response.status_code == 404
+
+
+async def test_metrics_label_made_up_methods_as_other(client) -> None:
+    for _ in range(2):
+        await client.request("BREW", "/health/live")
+    await client.request("get", "/health/live")  # methods are case-sensitive: not GET
+    text = (await client.get("/metrics")).text
+    assert "BREW" not in text and 'method="get"' not in text
+    assert 'esante_http_requests_total{method="other",' in text
