@@ -19,9 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.appointments.repository import APPOINTMENTS
-from domain.shared.clock import as_utc, utcnow
+from domain.shared.clock import as_utc
+from domain.shared.migrations import run_once
 
-MIGRATIONS = "migrations"
 DONE_ID = "appointments.local_date"
 
 
@@ -37,12 +37,13 @@ def _zone(name: Any) -> tzinfo:
 
 
 async def date_old_appointments(db: Any) -> None:
-    if await db[MIGRATIONS].find_one({"_id": DONE_ID}) is not None:
-        return
+    await run_once(db, DONE_ID, _date_undated)
+
+
+async def _date_undated(db: Any) -> None:
     undated = db[APPOINTMENTS].find({"local_date": None}, {"start": 1, "timezone": 1})
     async for doc in undated:
         day = local_date(doc["start"], _zone(doc.get("timezone")))
         await db[APPOINTMENTS].update_one(
             {"_id": doc["_id"], "local_date": None}, {"$set": {"local_date": day}}
         )
-    await db[MIGRATIONS].update_one({"_id": DONE_ID}, {"$set": {"done_at": utcnow()}}, upsert=True)

@@ -22,15 +22,17 @@ from collections import defaultdict
 from typing import Any
 
 from domain.messaging.repository import CONVERSATIONS, MESSAGES, object_id
-from domain.shared.clock import as_utc, utcnow
+from domain.shared.clock import as_utc
+from domain.shared.migrations import run_once
 
-MIGRATIONS = "migrations"
 DONE_ID = "messaging.seq"
 
 
 async def number_old_messages(db: Any) -> None:
-    if await db[MIGRATIONS].find_one({"_id": DONE_ID}) is not None:
-        return
+    await run_once(db, DONE_ID, _number_all)
+
+
+async def _number_all(db: Any) -> None:
     old: dict[str, list[dict[str, Any]]] = defaultdict(list)
     query = {"$or": [{"seq": None}, {"seq": {"$lte": 0}}]}
     async for doc in db[MESSAGES].find(query, {"_id": 1, "conversation_id": 1, "created_at": 1}):
@@ -38,7 +40,6 @@ async def number_old_messages(db: Any) -> None:
     for docs in old.values():
         await _number(db, docs)
     await _number_read_markers(db)
-    await db[MIGRATIONS].update_one({"_id": DONE_ID}, {"$set": {"done_at": utcnow()}}, upsert=True)
 
 
 async def _number(db: Any, docs: list[dict[str, Any]]) -> None:
