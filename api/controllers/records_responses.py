@@ -119,7 +119,9 @@ class DownloadOut(BaseModel):
 
 class TimelineItemOut(BaseModel):
     type: str = Field(
-        description="consultation | note | prescription | document | referral | appointment"
+        description=(
+            "consultation | note | prescription | addendum | document | referral | appointment"
+        )
     )
     id: str
     occurred_at: str
@@ -127,6 +129,7 @@ class TimelineItemOut(BaseModel):
     doctor_id: str | None = None
     status: str | None = None
     consultation_id: str | None = None
+    prescription_id: str | None = Field(default=None, description="on an addendum")
 
 
 class AccessLogEntryOut(BaseModel):

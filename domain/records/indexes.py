@@ -56,7 +56,11 @@ async def ensure_indexes(db: Any) -> None:
         ]
     )
     await db[PRESCRIPTION_ADDENDA].create_indexes(
-        [IndexModel([("prescription_id", ASCENDING), ("created_at", ASCENDING)], name="rx")]
+        [
+            IndexModel([("prescription_id", ASCENDING), ("created_at", ASCENDING)], name="rx"),
+            # the patient's timeline reads addenda newest first
+            IndexModel([("patient_id", ASCENDING), ("created_at", DESCENDING)], name="patient"),
+        ]
     )
     await db[DOCUMENTS].create_indexes(
         [

@@ -16,7 +16,13 @@ from typing import Any
 from domain.care.relationship import APPOINTMENTS, REFERRALS, require_patient_access
 from domain.events import Actor, EventContext
 from domain.records.access_audit import record_patient_read
-from domain.records.collections import CONSULTATIONS, DOCUMENTS, NOTES, PRESCRIPTIONS
+from domain.records.collections import (
+    CONSULTATIONS,
+    DOCUMENTS,
+    NOTES,
+    PRESCRIPTION_ADDENDA,
+    PRESCRIPTIONS,
+)
 from domain.shared.clock import as_utc, iso_z
 from domain.shared.errors import InvalidInput
 from domain.shared.ids import canonical_id
@@ -59,6 +65,14 @@ SOURCES = (
     ),
     Source("note", NOTES, "created_at", lambda d: "Note: " + str(d.get("text", ""))),
     Source("prescription", PRESCRIPTIONS, "created_at", _medications),
+    # What a doctor added to a prescription after the fact belongs to the record's story as
+    # much as the prescription itself: a locked prescription changes only this way.
+    Source(
+        "addendum",
+        PRESCRIPTION_ADDENDA,
+        "created_at",
+        lambda d: "Prescription addendum: " + str(d.get("text", "")),
+    ),
     Source(
         "document",
         DOCUMENTS,
@@ -87,7 +101,7 @@ def _item(source: Source, doc: dict[str, Any]) -> tuple[datetime, dict[str, Any]
         "occurred_at": iso_z(at),
         "summary": _short(source.summary(doc)),
     }
-    for extra in ("doctor_id", "status", "consultation_id"):
+    for extra in ("doctor_id", "status", "consultation_id", "prescription_id"):
         if doc.get(extra) is not None:
             item[extra] = str(doc[extra])
     return at, item

@@ -103,3 +103,30 @@ async def test_everything_newest_first_one_page_at_a_time(
         {"event.type": "record.accessed", "event.subject.id": cast.patient.id}
     )
     assert audited == 6
+
+
+async def test_a_prescription_addendum_has_its_place_in_the_timeline(
+    client: Any, cast: Cast
+) -> None:
+    consultation = await create_consultation(client, cast)
+    prescription = await create_prescription(client, cast, consultation["id"])
+    await asyncio.sleep(0.01)
+    added = await client.post(
+        f"/api/v1/prescriptions/{prescription['id']}/addenda",
+        json={"text": "Take with food"},
+        headers=cast.doctor.headers,
+    )
+    assert added.status_code == 201, added.text
+
+    response = await client.get(
+        f"/api/v1/patients/{cast.patient.id}/timeline", headers=cast.patient.headers
+    )
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    # Cast's appointment is tomorrow, so it comes first.
+    assert [i["type"] for i in items] == ["appointment", "addendum", "prescription", "consultation"]
+    newest = items[1]
+    assert newest["id"] == added.json()["id"]
+    assert newest["prescription_id"] == prescription["id"]
+    assert newest["doctor_id"] == cast.doctor.id
+    assert newest["summary"] == "Prescription addendum: Take with food"
