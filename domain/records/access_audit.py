@@ -67,15 +67,7 @@ async def record_patient_read(
     db: Any, caller: Actor, patient_id: str, view: str, context: EventContext | None = None
 ) -> None:
     """A read of several records of one patient at once (a list, the timeline, an export)."""
-    await record_access(
-        db,
-        caller,
-        subject_type="patient",
-        subject_id=patient_id,
-        patient_id=patient_id,
-        context=context,
-        view=view,
-    )
+    await record_patients_read(db, caller, (patient_id,), view, context)
 
 
 async def record_patients_read(
