@@ -31,6 +31,7 @@ from domain.appointments.events import appointment_event
 from domain.appointments.local_day import local_date
 from domain.appointments.states import Status as AppointmentStatus
 from domain.events import Actor, EventContext, publish
+from domain.records.access_audit import record_read
 from domain.referrals import repository
 from domain.referrals.access import referral_for
 from domain.referrals.events import referral_event
@@ -124,4 +125,7 @@ async def book_referral(
         client, db, doctor_id, slot, appointment_id, write, now=now,
         patient_id=referral["patient_id"],
     )  # fmt: skip
+    # The answer carries the appointment and its clinical reason: a read, as
+    # GET /appointments/{id} is.
+    await record_read(db, caller, "appointment", appointment, context)
     return appointment

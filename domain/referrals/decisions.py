@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.events import Actor, EventContext, publish
+from domain.records.access_audit import record_read
 from domain.referrals import repository
 from domain.referrals.access import referral_for
 from domain.referrals.events import referral_event
@@ -37,7 +38,10 @@ async def _decide(
         await publish(db, referral_event(moved, caller, context), session=session)
         return moved
 
-    return await run_in_transaction(client, write)
+    decided = await run_in_transaction(client, write)
+    # The answer carries the referral's reason and notes: a read, as GET /referrals/{id} is.
+    await record_read(db, caller, "referral", decided, context)
+    return decided
 
 
 async def accept(

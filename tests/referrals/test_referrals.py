@@ -234,7 +234,9 @@ async def test_each_step_notifies_the_patient_and_the_other_doctor(client, cast,
     await client.post(f"{API}/{other}/decline", json={"reason": "busy"}, headers=cardio.headers)
 
     told: dict[str, list[set[str]]] = {}
-    async for entry in db.outbox.find({"event.subject.type": "referral"}):
+    # The life cycle's events (the reads of the referral go to audit.access).
+    lifecycle = {"topic": "referrals.events", "event.subject.type": "referral"}
+    async for entry in db.outbox.find(lifecycle):
         messages = messages_for(entry["event"], "http://app.test")
         assert all("Palpitations" not in m.body + m.title for m in messages)
         told.setdefault(entry["event"]["type"], []).append({m.user_id for m in messages})
