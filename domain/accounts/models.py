@@ -33,6 +33,13 @@ class User:
     # store (domain/accounts/mfa_state.py) and is never part of this object.
     mfa_enabled: bool = False
 
+    @property
+    def is_public_doctor(self) -> bool:
+        """A doctor patients may find, book, wait for and be referred to. Their email must be
+        verified: until then nobody has shown the account is theirs (it cannot even sign in).
+        The doctors search asks the same of the store (`domain/discovery/search.py`)."""
+        return self.role is Role.DOCTOR and self.active and self.email_verified
+
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> User:
         return cls(

@@ -137,7 +137,7 @@ async def book(
         get_user(db, caller.id),
         time_off_from(db, doctor_id, start),
     )
-    if availability is None or doctor is None or not doctor.active:
+    if availability is None or doctor is None or not doctor.is_public_doctor:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
     slot = open_slot(availability, start, now, time_off)
 

@@ -85,7 +85,8 @@ def _account_query(query: DoctorQuery) -> dict[str, Any]:
     filters: dict[str, Any] = {
         "role": "doctor",
         "active": {"$ne": False},
-        # Only doctors who proved their email (a just-registered one cannot even sign in).
+        # Only doctors who proved their email (a just-registered one cannot even sign in):
+        # User.is_public_doctor, asked of the store.
         # The flag is set by `$set`, which the embedded store keeps as 1: both spellings.
         "email_verified": {"$in": [True, 1]},
     }

@@ -131,10 +131,9 @@ async def my_profile(db: Any, store: PhotoStore, user_id: str) -> dict[str, Any]
 
 
 async def active_doctor(db: Any, doctor_id: str) -> Any:
-    """The doctor's account, or NotFound for anything but an active doctor whose email is
-    verified (until then nobody has shown the account is theirs)."""
+    """The doctor's account, or NotFound for anything but a public doctor."""
     user = await get_user(db, doctor_id)
-    if user is None or user.role.value != "doctor" or not user.active or not user.email_verified:
+    if user is None or not user.is_public_doctor:
         raise NotFound("doctor not found")
     return user
 

@@ -71,7 +71,7 @@ async def book_referral(
         get_user(db, referral["patient_id"]),
         time_off_from(db, doctor_id, start),
     )
-    if availability is None or doctor is None or not doctor.active:
+    if availability is None or doctor is None or not doctor.is_public_doctor:
         raise NotFound("the receiving doctor has no bookable availability")
     slot = open_slot(availability, start, now, time_off)
 

@@ -73,7 +73,7 @@ async def create_referral(
     if fields["to_doctor_id"] == caller.id:
         raise InvalidInput("cannot be yourself", field="to_doctor_id")
     receiver = await get_user(db, fields["to_doctor_id"])
-    if receiver is None or not receiver.active or receiver.role.value != "doctor":
+    if receiver is None or not receiver.is_public_doctor:
         raise NotFound("no such doctor", field="to_doctor_id")
     if fields["consultation_id"] is not None:
         consultation = await db["consultations"].find_one(

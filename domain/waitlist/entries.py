@@ -108,7 +108,7 @@ async def join(
     now = utcnow()
     earliest, latest = _window(body, now)
     doctor = await get_user(db, doctor_id)
-    if doctor is None or not doctor.active or doctor.role.value != "doctor":
+    if doctor is None or not doctor.is_public_doctor:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
     if await schedule.load_availability(db, doctor_id) is None:
         raise NotFound("no bookable doctor with this id", field="doctor_id")
