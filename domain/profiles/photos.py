@@ -148,6 +148,53 @@ def check_image(data: bytes) -> None:
         raise InvalidInput("the image's dimensions are too large", field="file") from exc
     except Exception as exc:  # Pillow raises many kinds for malformed files
         raise UnsupportedMediaType("the photo could not be read as an image") from exc
+    # libjpeg makes up a missing end-of-image marker once every pixel has been read, so a
+    # JPEG cut short just there decodes: its structure has to be walked to see the cut.
+    if data.startswith(b"\xff\xd8") and not jpeg_reaches_end(data):
+        raise UnsupportedMediaType("the photo could not be read as an image")
+
+
+def jpeg_reaches_end(data: bytes) -> bool:
+    """Whether the JPEG's segments, read from its start, lead to an end-of-image marker.
+
+    Searching for the marker's bytes would not do: a thumbnail in the EXIF segment has its
+    own, and bytes appended after the image (allowed: cameras add some) may hold any."""
+    at = 2  # after start-of-image
+    while True:
+        # Stray bytes before a marker are skipped, as libjpeg does (with a warning).
+        at = data.find(b"\xff", at)
+        if at < 0 or at + 1 >= len(data):
+            return False
+        marker = data[at + 1]
+        if marker == 0xD9:
+            return True
+        if marker == 0xFF:  # a fill byte before the marker
+            at += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            at += 2
+            continue
+        if at + 4 > len(data):
+            return False
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        if marker == 0xDA:
+            at = _scan_end(data, at)
+
+
+def _scan_end(data: bytes, at: int) -> int:
+    """Where the entropy-coded data starting at `at` ends: at the first marker other than a
+    restart (a data byte 0xFF is followed by 0x00), or the end of `data`."""
+    while True:
+        at = data.find(b"\xff", at)
+        if at < 0 or at + 1 >= len(data):
+            return len(data)
+        following = data[at + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            at += 2
+        elif following == 0xFF:
+            at += 1
+        else:
+            return at
 
 
 def square_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes:

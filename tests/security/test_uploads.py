@@ -178,6 +178,10 @@ CORPUS = [
         "decompression-bomb PNG", _png_bomb(), "huge.png", "image/png", "refused", "neutralised"
     ),
     Hostile("truncated PNG", _png()[:40], "cut.png", "image/png", "refused", "neutralised"),
+    # Every pixel is there: only the end-of-image marker is missing.
+    Hostile(
+        "JPEG without its end", _jpeg()[:-2], "cut.jpg", "image/jpeg", "refused", "neutralised"
+    ),
     Hostile("empty file", b"", "empty.pdf", "application/pdf", "refused", "refused"),
     Hostile(
         "path traversal name",
