@@ -21,7 +21,7 @@ API = "/api/v1/conversations"
 
 @pytest.mark.e2e
 async def test_order_reads_and_last_message_across_two_web_processes(platform, people) -> None:  # type: ignore[no-untyped-def]
-    webs = platform.start("web"), platform.start("web")
+    webs = platform.start_several("web", 2)
     doctor, patient = people["doctor"], people["patient"]
     async with httpx.AsyncClient(timeout=10) as http:
         opened = await http.post(

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def webs(platform):  # type: ignore[no-untyped-def]
-    return platform.start("web"), platform.start("web")
+    return tuple(platform.start_several("web", 2))
 
 
 async def open_conversation(url: str, who, other) -> str:  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ async def test_the_doctor_sees_a_booking_request_arrive_live(
     doctor = await make_person(db, settings, "doctor", "Rym", "Ayari")
     patient = await make_person(db, settings, "patient", "Ali", "Ben Ali")
     platform.start("streams")
-    one, two = platform.start("web"), platform.start("web")
+    one, two = platform.start_several("web", 2)
     # On two processes: the streams process reaches either through Redis.
     doctor_socket = await listeners().connect(two.url, doctor.token)
     patient_socket = await listeners().connect(one.url, patient.token)

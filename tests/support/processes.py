@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -69,18 +71,41 @@ class Platform:
     processes: list[PlatformProcess] = field(default_factory=list)
 
     def start(self, kind: str, **extra_env: str) -> PlatformProcess:
-        index = sum(1 for p in self.processes if p.kind == kind)
-        env = {**self.env, **extra_env}
-        port = free_port() if kind == "web" else None
-        proc = PlatformProcess(kind, self.log_dir / f"{kind}-{index}.log", env, port)
-        self.processes.append(proc.start())
-        if kind == "web":
-            proc.wait_ready()
+        (proc,) = self.start_several(kind, 1, **extra_env)
         return proc
 
+    def start_several(self, kind: str, count: int, **extra_env: str) -> list[PlatformProcess]:
+        """`count` processes of one kind, web ones ready: they start side by side rather
+        than each waiting for the one before to be ready."""
+        started = []
+        for _ in range(count):
+            index = sum(1 for p in self.processes if p.kind == kind)
+            env = {**self.env, **extra_env}
+            port = free_port() if kind == "web" else None
+            proc = PlatformProcess(kind, self.log_dir / f"{kind}-{index}.log", env, port)
+            self.processes.append(proc.start())
+            started.append(proc)
+        if kind == "web":
+            for proc in started:
+                proc.wait_ready()
+        return started
+
     def stop(self) -> None:
-        for proc in reversed(self.processes):
-            proc.stop()
+        """SIGTERM every process first, then wait for each: their graceful shutdowns (a
+        streams worker leaving its group, a Dramatiq worker draining its threads) overlap
+        instead of adding up."""
+        running = [p.process for p in reversed(self.processes) if p.process is not None]
+        running = [proc for proc in running if proc.poll() is None]
+        for proc in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in running:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
         self.processes.clear()
 
 
