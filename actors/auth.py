@@ -19,9 +19,12 @@ from domain.accounts.mails import (
     password_reset_email,
     verification_email,
 )
+from infra.mail_errors import AddressNotAccepted
 
 log = get_logger(__name__)
 QUEUE = "auth"
+# Failures no retry can mend: the job goes to the dead letters at once, for an admin to see.
+UNDELIVERABLE = (AddressNotAccepted,)
 
 
 def _env() -> AccountsEnv:
@@ -60,21 +63,21 @@ def _send(kind: str, job_id: str, mail: OutgoingEmail | None) -> None:
     log.info("account_email_sent", kind=kind, job=job_id)
 
 
-@dramatiq.actor(actor_name="auth.send_verification_email", queue_name=QUEUE)
+@dramatiq.actor(actor_name="auth.send_verification_email", queue_name=QUEUE, throws=UNDELIVERABLE)
 def send_verification_email(user_id: str | None = None, email: str | None = None) -> None:
     job_id = _job_id()
     mail = run_async(verification_email(_env(), job_id=job_id, user_id=user_id, email=email))
     _send("verification", job_id, mail)
 
 
-@dramatiq.actor(actor_name="auth.send_password_reset_email", queue_name=QUEUE)
+@dramatiq.actor(actor_name="auth.send_password_reset_email", queue_name=QUEUE, throws=UNDELIVERABLE)
 def send_password_reset_email(email: str) -> None:
     job_id = _job_id()
     mail = run_async(password_reset_email(_env(), job_id=job_id, email=email))
     _send("password_reset", job_id, mail)
 
 
-@dramatiq.actor(actor_name="auth.send_mfa_changed_email", queue_name=QUEUE)
+@dramatiq.actor(actor_name="auth.send_mfa_changed_email", queue_name=QUEUE, throws=UNDELIVERABLE)
 def send_mfa_changed_email(user_id: str, enabled: bool) -> None:
     job_id = _job_id()
     mail = run_async(mfa_changed_email(_env(), user_id=user_id, enabled=enabled))

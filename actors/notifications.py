@@ -20,6 +20,7 @@ from domain.notifications import delivery
 from domain.notifications.devices import remove_subscriptions, subscriptions_of
 from domain.notifications.models import ACCOUNT_INACTIVE, LAPSED, NOTIFICATIONS, PREFERENCE_OFF
 from domain.notifications.recipients import recipient_of
+from infra.mail_errors import AddressNotAccepted
 
 if TYPE_CHECKING:
     from infra.mail import EndOfData
@@ -160,7 +161,9 @@ def _recorded_as_delivered(db: Any, notification_id: str, claim: delivery.Claim)
     raise DeliveryUnconfirmed(f"the delivery could not be recorded: {failure}")
 
 
-@dramatiq.actor(actor_name="notifications.send_email", queue_name=QUEUE)
+@dramatiq.actor(
+    actor_name="notifications.send_email", queue_name=QUEUE, throws=(AddressNotAccepted,)
+)
 def send_email(notification_id: str) -> None:
     from infra.mail import CommitRefused, DeliveryUnconfirmed, send_committed
 
@@ -202,6 +205,13 @@ def send_email(notification_id: str) -> None:
         log.warning("email_answer_lost_after_end_of_data", notification_id=notification_id,
                     error=str(unconfirmed))  # fmt: skip
         return
+    except AddressNotAccepted as refused:
+        # Nothing was sent (the relay refused before the message) and no retry can change
+        # that: recorded as failed, and the job goes to the dead letters at once.
+        log.warning("email_address_not_accepted", notification_id=notification_id,
+                    error=str(refused))  # fmt: skip
+        delivery.mark_dead(db, notification_id, "email", f"AddressNotAccepted: {refused}")
+        raise
     except CommitRefused as refused:
         # Nothing was delivered (the marker never went out): give the claim back and start
         # over with a fresh one.

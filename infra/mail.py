@@ -23,11 +23,15 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import emails
+from email_validator import EmailNotValidError, validate_email
 from emails.backend.smtp.backend import SMTPBackend
 from emails.backend.smtp.client import SMTPClientWithResponse, SMTPClientWithResponse_SSL
 from emails.utils import sanitize_email
 
 from config.settings import MailSettings
+from infra.mail_errors import AddressNotAccepted
+
+__all__ = ["AddressNotAccepted", "CommitRefused", "DeliveryUnconfirmed", "send_committed"]
 
 
 class CommitRefused(Exception):
@@ -256,6 +260,22 @@ def _backend(settings: MailSettings) -> _CommittingBackend:
     return backend
 
 
+def envelope_address(address: str) -> tuple[str, list[str]]:
+    """The recipient as the relay is given it, and the MAIL options that takes.
+
+    Sign-up accepts internationalized addresses. One whose domain alone is not ASCII goes
+    out under the domain's ASCII (IDNA) form, which any relay takes; one whose local part is
+    not ASCII can only go with SMTPUTF8 (RFC 6531). Sent as typed, either made smtplib
+    fail to encode the command, on every retry."""
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address, []  # the relay will say what it thinks of it
+    if checked.ascii_email:
+        return checked.ascii_email, []
+    return checked.normalized, ["SMTPUTF8"]
+
+
 def send_committed(
     settings: MailSettings,
     *,
@@ -278,10 +298,14 @@ def send_committed(
         message_id=message_id,
         headers=headers or {},
     )
+    recipient, mail_options = envelope_address(to)
     backend = _backend(settings)
     backend.commit_at_end_of_data = commit
     try:
-        response = message.send(to=to, smtp=backend)
+        response = message.send(to=recipient, smtp=backend, smtp_mail_options=mail_options)
+    except smtplib.SMTPNotSupportedError as unsupported:
+        backend.close()
+        raise AddressNotAccepted(str(unsupported)) from unsupported
     except BaseException:
         backend.close()
         raise

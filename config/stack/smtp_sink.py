@@ -90,7 +90,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args()
-    controller = SinkController(MaildirHandler(args.dir), hostname=args.host, port=args.port)
+    # SMTPUTF8 like production relays (Postfix offers it by default): an address whose
+    # local part is not ASCII can be delivered.
+    controller = SinkController(
+        MaildirHandler(args.dir), hostname=args.host, port=args.port, enable_SMTPUTF8=True
+    )
     controller.start()
     print(f"smtp sink listening on {args.host}:{args.port}, writing to {args.dir}", flush=True)
     stop = threading.Event()
