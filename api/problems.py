@@ -17,6 +17,8 @@ from domain.shared import errors as domain_errors
 
 PROBLEM_JSON = "application/problem+json"
 log = get_logger(__name__)
+# Where Litestar reads a request: a UnicodeDecodeError raised there is the client's bytes.
+_REQUEST_READERS = ("litestar._kwargs.", "litestar.connection.", "litestar._multipart")
 
 _DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
     domain_errors.NotFound: 404,
@@ -100,6 +102,18 @@ def handle_domain(request: Request[Any, Any, Any], exc: domain_errors.DomainErro
     return problem(status, exc.detail, errors=errors, headers=headers, code=exc.code)
 
 
+def handle_undecodable(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    """Bytes that are not UTF-8 where text is expected. msgspec's JSON decoder and the
+    multipart parser let the UnicodeDecodeError through, so a client's bad body was a 500;
+    raised anywhere but while Litestar reads the request, it is still a server fault."""
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith(_REQUEST_READERS):
+            return problem(400, "The request body is not valid UTF-8")
+        traceback = traceback.tb_next
+    return handle_unexpected(request, exc)
+
+
 def handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.warning("dependency_unavailable", error=type(exc).__name__, path=request.url.path)
     return problem(
@@ -121,6 +135,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: handle_validation,
     HTTPException: handle_http,
+    UnicodeDecodeError: handle_undecodable,
     domain_errors.DomainError: handle_domain,
     RedisConnectionError: handle_unavailable,
     RedisTimeoutError: handle_unavailable,
