@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, get_type_hints
 
 from litestar import MediaType, Request, Response
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import BodyKwarg, ParameterKwarg
+from pydantic import BaseModel
 from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -57,22 +63,110 @@ def problem(
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_errors(extra: Any) -> list[dict[str, str]]:
+# Litestar names a field by the handler's argument, and says "'data'" when there is no body.
+_BODY = "data"
+_NO_BODY = "'data'"
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`")
+
+
+def _handler_fields(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The handler's parameters and those of its dependencies (a dependency may read a
+    query parameter too), by argument name."""
+    handler = request.scope.get("route_handler")
+    if handler is None:
+        return {}
+    fields: dict[str, Any] = {}
+    for provider in handler.resolve_dependencies().values():
+        signature = getattr(provider, "parsed_fn_signature", None)
+        if signature is not None:
+            fields.update(signature.parameters)
+    fields.update(handler.parsed_fn_signature.parameters)
+    return fields
+
+
+def _wire_name(field: Any, name: str) -> str:
+    """The name the client used: `from` rather than the argument that reads it."""
+    kwarg = getattr(field, "kwarg_definition", None)
+    if isinstance(kwarg, ParameterKwarg):
+        return kwarg.query or kwarg.header or kwarg.cookie or name
+    return name
+
+
+def _body_type(fields: dict[str, Any]) -> Any:
+    field = fields.get(_BODY)
+    return getattr(field, "annotation", None)
+
+
+def _required_fields(body_type: Any) -> list[str]:
+    if isinstance(body_type, type) and issubclass(body_type, BaseModel):
+        return [
+            info.alias or name
+            for name, info in body_type.model_fields.items()
+            if info.is_required()
+        ]
+    return []
+
+
+def _is_file_field(body_type: Any, name: str) -> bool:
+    if not dataclasses.is_dataclass(body_type):
+        return False
+    return get_type_hints(body_type).get(name) is UploadFile
+
+
+def _translated(item: dict[str, Any], fields: dict[str, Any]) -> list[dict[str, str]]:
+    key = str(item.get("key") or "")
+    message = str(item.get("message", "is invalid"))
+    if not key:
+        return [{"field": str(item.get("source") or "body"), "message": message}]
+    body_type = _body_type(fields)
+    if key == _BODY and message == _NO_BODY:
+        required = _required_fields(body_type)
+        if required:
+            return [{"field": name, "message": "Field required"} for name in required]
+        return [{"field": "body", "message": "A request body is required"}]
+    # msgspec names a missing member in the message, on the object that lacks it.
+    missing = _MISSING.match(message)
+    if missing:
+        prefix = "" if key == _BODY else f"{key}."
+        return [{"field": prefix + missing.group(1), "message": "Field required"}]
+    if key == _BODY:
+        return [{"field": "body", "message": message}]
+    if item.get("source") != "body" and key in fields:
+        return [{"field": _wire_name(fields[key], key), "message": message}]
+    if _is_file_field(body_type, key):
+        return [{"field": key, "message": "must be a file"}]
+    return [{"field": key, "message": message}]
+
+
+def _field_errors(extra: Any, request: Request[Any, Any, Any]) -> list[dict[str, str]]:
     items = extra if isinstance(extra, list) else [extra] if extra else []
-    out = []
+    fields = _handler_fields(request)
+    out: list[dict[str, str]] = []
     for item in items:
         if isinstance(item, dict):
-            out.append(
-                {
-                    "field": str(item.get("key") or item.get("source") or "body"),
-                    "message": str(item.get("message", "is invalid")),
-                }
-            )
+            out.extend(_translated(item, fields))
     return out
 
 
+def _wrong_media_type(request: Request[Any, Any, Any]) -> bool:
+    """A form route sent something else (JSON, say): Litestar's multipart parser fails on
+    it as if the form were malformed."""
+    field = _handler_fields(request).get(_BODY)
+    kwarg = getattr(field, "kwarg_definition", None)
+    if not isinstance(kwarg, BodyKwarg) or kwarg.media_type != RequestEncodingType.MULTI_PART:
+        return False
+    sent = request.headers.get("content-type")
+    return bool(sent) and request.content_type[0] != RequestEncodingType.MULTI_PART.value
+
+
+def _not_multipart() -> Response[Any]:
+    return problem(415, "This route takes multipart/form-data")
+
+
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors = _field_errors(exc.extra)
+    if _wrong_media_type(request):
+        return _not_multipart()
+    errors = _field_errors(exc.extra, request)
     if not errors:  # malformed body (not JSON, wrong content type...)
         return problem(400, exc.detail or "The request body could not be read")
     return problem(422, "The request has invalid fields", errors=errors)
@@ -83,10 +177,12 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     status = exc.status_code
     if status == 400 and exc.detail == "Request Entity Too Large":
         status = 413  # Litestar 2 answers a multipart parser limit with 400 (a FIXME of theirs)
+    elif status == 400 and _wrong_media_type(request):
+        return _not_multipart()
     detail = exc.detail if status < 500 else "The server could not complete the request"
     if status == 413:
         detail = "The request body is too large"
-    errors = _field_errors(exc.extra) if exc.extra and status in (400, 422) else None
+    errors = _field_errors(exc.extra, request) if exc.extra and status in (400, 422) else None
     return problem(status, detail, errors=errors, headers=headers or None)
 
 

@@ -1,4 +1,6 @@
-"""A request body that is not UTF-8 is the client's mistake: a 400, like malformed JSON."""
+"""What a client is told about a body or parameter the platform cannot use: a body that is
+not UTF-8 is a 400 like malformed JSON, and every field error names the field as the client
+sent it (`from`, `title`, `file`), never a handler's argument or "data"."""
 
 from typing import Any
 
@@ -22,6 +24,12 @@ async def people(db, settings: Settings) -> dict[str, Person]:  # type: ignore[n
         "patient": await make_person(db, settings, "patient"),
         "doctor": await make_person(db, settings, "doctor"),
     }
+
+
+def _field_errors(response: Any) -> list[dict[str, str]]:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return list(response.json()["errors"])
 
 
 @pytest.mark.parametrize(
@@ -66,3 +74,75 @@ async def test_a_decoding_error_of_the_server_s_own_is_still_a_500(settings: Set
     async with AsyncTestClient(app=app) as client:
         response = await client.get("/api/v1/garbled")
     assert response.status_code == 500
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/doctors/{doctor}/slots?from=garbage", "/api/v1/appointments?from=xx"]
+)
+async def test_a_bad_query_parameter_is_named_as_sent(client, people, path: str) -> None:
+    url = path.format(doctor=people["doctor"].id)
+    response = await client.get(url, headers=people["patient"].headers)
+    assert [error["field"] for error in _field_errors(response)] == ["from"]
+
+
+async def test_a_missing_body_names_its_required_fields(client, people) -> None:
+    response = await client.post(
+        f"/api/v1/referrals/{ObjectId()}/decline", headers=people["doctor"].headers
+    )
+    assert _field_errors(response) == [{"field": "reason", "message": "Field required"}]
+
+
+async def test_a_missing_body_without_required_fields_says_a_body_is_required(
+    client, people
+) -> None:
+    response = await client.post(
+        f"/api/v1/appointments/{ObjectId()}/reject", headers=people["doctor"].headers
+    )
+    assert _field_errors(response) == [{"field": "body", "message": "A request body is required"}]
+
+
+async def test_a_form_without_a_field_names_it(client, people) -> None:
+    form = {"patient_id": (None, people["patient"].id), "category": (None, "lab")}
+    response = await client.post(
+        "/api/v1/documents", files={"file": A_PDF, **form}, headers=people["doctor"].headers
+    )
+    assert _field_errors(response) == [{"field": "title", "message": "Field required"}]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "who", "form"),
+    [
+        ("PUT", "/api/v1/users/me/photo", "patient", {"caption": "me"}),
+        ("POST", "/api/v1/documents", "doctor", {"title": "x", "category": "lab"}),
+    ],
+)
+async def test_a_form_without_its_file_names_file(
+    client, people, method: str, path: str, who: str, form: dict[str, str]
+) -> None:
+    parts = {name: (None, value) for name, value in form.items()}
+    if who == "doctor":
+        parts["patient_id"] = (None, people["patient"].id)
+    response = await client.request(method, path, files=parts, headers=people[who].headers)
+    assert {"field": "file", "message": "Field required"} in _field_errors(response)
+
+
+async def test_a_text_where_the_file_goes_is_not_a_file(client, people) -> None:
+    response = await client.put(
+        "/api/v1/users/me/photo", files={"file": (None, "abc")}, headers=people["patient"].headers
+    )
+    assert _field_errors(response) == [{"field": "file", "message": "must be a file"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"json": {"file": "aGVsbG8="}},
+        {"data": {"file": "x"}},  # application/x-www-form-urlencoded
+        {"content": b"x", "headers": {"content-type": "image/png"}},
+    ],
+)
+async def test_a_form_route_refuses_another_media_type(client, people, body) -> None:
+    headers = {**body.pop("headers", {}), **people["patient"].headers}
+    response = await client.put("/api/v1/users/me/photo", headers=headers, **body)
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"] == "application/problem+json"
