@@ -114,7 +114,12 @@ async def test_stopping_the_streams_worker_while_a_write_retries_loses_no_event(
         return bool(await db.outbox.count_documents({"_id": stuck.id, "status": "sent"}))
 
     await eventually(sent, 30)
-    await asyncio.sleep(3)  # consumed, and its append failing and retried
+
+    async def append_retried() -> bool:  # consumed, its append failed, and failed again
+        failures = [line for line in streams.log().splitlines() if "stream_step_failed" in line]
+        return sum("audit" in line for line in failures) >= 2
+
+    await eventually(append_retried, 30)
     assert not await recorded(stuck)()
     streams.stop()  # SIGTERM
     await db[AUDIT_LOGS].delete_many({"_id": {"$in": [row["_id"] for row in blockers]}})
