@@ -2,7 +2,6 @@
 timeout (never 500, never a hung request), liveness stays 200, and everything works again,
 with the data, once the store is back."""
 
-import asyncio
 import uuid
 from pathlib import Path
 
@@ -57,7 +56,7 @@ async def test_store_outage_is_503_then_recovers(platform, settings, private_sto
     stop_store()
     await load.run("during", 4)
     start_store()
-    await asyncio.sleep(3)  # the driver finds the server again on its next operation
+    web.wait_ready(30)  # the driver finds the server again on its next operation
     await load.run("after", 1)
 
     expected = {
