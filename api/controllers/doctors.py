@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, get
 from litestar.di import Provide
 from litestar.params import Parameter
 
+from api.controllers.profile_responses import (
+    DoctorCardOut,
+    DoctorOut,
+    PatientOut,
+    SlotOut,
+    SpecialtyOut,
+)
 from api.controllers.providers import (
     PageParam,
     PageSizeParam,
@@ -16,6 +23,7 @@ from api.controllers.providers import (
     provide_event_context,
     provide_photo_store,
 )
+from api.controllers.records_responses import Page
 from api.security import BEARER, authenticated
 from domain.accounts import Principal
 from domain.discovery.search import DoctorQuery, search_doctors
@@ -36,8 +44,8 @@ class DoctorsController(Controller):
     }
 
     @get("/specialties", summary="Medical specialties with their codes")
-    async def specialties(self) -> list[dict[str, str]]:
-        return [{"code": s.code, "name": s.name} for s in SPECIALTIES]
+    async def specialties(self) -> list[SpecialtyOut]:
+        return [SpecialtyOut(code=s.code, name=s.name) for s in SPECIALTIES]
 
     @get(
         "/doctors",
@@ -78,7 +86,7 @@ class DoctorsController(Controller):
         ] = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
+    ) -> Page[DoctorCardOut]:
         query = DoctorQuery(
             specialty=specialty or None,
             q=q or None,
@@ -91,18 +99,21 @@ class DoctorsController(Controller):
             page=page,
             page_size=page_size,
         )
-        return await search_doctors(
+        found = await search_doctors(
             resources.db,
             photo_store,
             query,
             next_available_days=resources.settings.search.next_available_days,
         )
+        return Page[DoctorCardOut].model_validate(found)
 
     @get("/doctors/{doctor_id:str}", summary="A doctor's public profile")
     async def doctor(
         self, doctor_id: str, resources: Resources, photo_store: PhotoStore
-    ) -> dict[str, Any]:
-        return await profiles.public_doctor(resources.db, photo_store, doctor_id)
+    ) -> DoctorOut:
+        return DoctorOut.model_validate(
+            await profiles.public_doctor(resources.db, photo_store, doctor_id)
+        )
 
     @get("/doctors/{doctor_id:str}/slots", summary="Free slots (UTC) between two dates")
     async def slots(
@@ -115,10 +126,10 @@ class DoctorsController(Controller):
         last: Annotated[
             date | None, Parameter(query="to", description="last date, at most 31 days on")
         ] = None,
-    ) -> list[dict[str, str]]:
+    ) -> list[SlotOut]:
         await profiles.active_doctor(resources.db, doctor_id)
         found = await scheduling.free_slots(resources.db, doctor_id, first, last)
-        return [slot.as_dict() for slot in found]
+        return [SlotOut.model_validate(slot.as_dict()) for slot in found]
 
     @get(
         "/patients/{patient_id:str}",
@@ -133,7 +144,8 @@ class DoctorsController(Controller):
         resources: Resources,
         photo_store: PhotoStore,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await profiles.patient_for(
+    ) -> PatientOut:
+        view = await profiles.patient_for(
             resources.db, photo_store, actor_of(current_user), patient_id, context
         )
+        return PatientOut.model_validate(view)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, patch, put
 from litestar.datastructures import UploadFile
@@ -13,6 +13,14 @@ from litestar.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from actors.dispatch import DeferredJobQueue
+from api.controllers.profile_responses import (
+    Clinic,
+    DoctorProfileOut,
+    EmergencyContact,
+    PatientProfileOut,
+    PhotoOut,
+    profile_out,
+)
 from api.controllers.providers import provide_photo_store
 from api.security import BEARER, authenticated
 from domain.accounts import Principal
@@ -22,24 +30,6 @@ from infra.resources import Resources
 
 # Multipart framing around a 5 MB photo; larger bodies are refused (413) before parsing.
 PHOTO_BODY_LIMIT = photos.MAX_PHOTO_BYTES + 256 * 1024
-
-
-class LocationIn(BaseModel):
-    lat: float
-    lng: float
-
-
-class ClinicIn(BaseModel):
-    name: str | None = None
-    address: str | None = None
-    city: str | None = None
-    location: LocationIn | None = None
-
-
-class EmergencyContactIn(BaseModel):
-    name: str
-    phone: str
-    relationship: str | None = None
 
 
 class ProfilePatch(BaseModel):
@@ -54,13 +44,13 @@ class ProfilePatch(BaseModel):
     blood_type: str | None = Field(None, description="patient: A+ A- B+ B- AB+ AB- O+ O-")
     allergies: list[str] | None = Field(None, description="patient")
     chronic_conditions: list[str] | None = Field(None, description="patient")
-    emergency_contact: EmergencyContactIn | None = Field(None, description="patient")
+    emergency_contact: EmergencyContact | None = Field(None, description="patient")
     specialty: str | None = Field(None, description="doctor: a code from GET /specialties")
     bio: str | None = Field(None, description="doctor")
     languages: list[str] | None = Field(None, description="doctor")
     consultation_fee: float | None = Field(None, description="doctor")
     years_experience: int | None = Field(None, description="doctor")
-    clinic: ClinicIn | None = Field(None, description="doctor")
+    clinic: Clinic | None = Field(None, description="doctor")
 
 
 @dataclass
@@ -78,8 +68,10 @@ class ProfileController(Controller):
     @get("/profile", summary="My profile (patient or doctor fields by role)")
     async def get_profile(
         self, current_user: Principal, resources: Resources, photo_store: PhotoStore
-    ) -> dict[str, Any]:
-        return await service.my_profile(resources.db, photo_store, current_user.user_id)
+    ) -> DoctorProfileOut | PatientProfileOut:
+        return profile_out(
+            await service.my_profile(resources.db, photo_store, current_user.user_id)
+        )
 
     @patch("/profile", summary="Change some fields of my profile")
     async def patch_profile(
@@ -88,14 +80,16 @@ class ProfileController(Controller):
         current_user: Principal,
         resources: Resources,
         photo_store: PhotoStore,
-    ) -> dict[str, Any]:
+    ) -> DoctorProfileOut | PatientProfileOut:
         await service.update_profile(
             resources.db,
             current_user.user_id,
             current_user.role.value,
             data.model_dump(exclude_unset=True),
         )
-        return await service.my_profile(resources.db, photo_store, current_user.user_id)
+        return profile_out(
+            await service.my_profile(resources.db, photo_store, current_user.user_id)
+        )
 
     @put(
         "/photo",
@@ -110,9 +104,9 @@ class ProfileController(Controller):
         resources: Resources,
         photo_store: PhotoStore,
         jobs: DeferredJobQueue,
-    ) -> dict[str, str]:
+    ) -> PhotoOut:
         content = await data.file.read(photos.MAX_PHOTO_BYTES + 1)
-        return await photos.upload_photo(
+        uploaded = await photos.upload_photo(
             resources.db,
             photo_store,
             jobs,
@@ -120,3 +114,4 @@ class ProfileController(Controller):
             current_user.role.value,
             content,
         )
+        return PhotoOut.model_validate(uploaded)
