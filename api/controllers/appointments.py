@@ -9,8 +9,10 @@ from litestar import get, post
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
+from api.controllers.appointment_responses import AppointmentOut
 from api.controllers.controller_bases import SignedInController
 from api.controllers.providers import PageParam, PageSizeParam, actor_of
+from api.controllers.records_responses import Page
 from api.security import requires_role
 from domain.accounts import Principal
 from domain.appointments.booking import book
@@ -43,7 +45,7 @@ class AppointmentsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> AppointmentOut:
         doc = await book(
             resources.mongo,
             resources.db,
@@ -51,7 +53,7 @@ class AppointmentsController(SignedInController):
             data.model_dump(),
             context=context,
         )
-        return to_view(doc)
+        return AppointmentOut.model_validate(to_view(doc))
 
     @get(
         "/",
@@ -74,8 +76,8 @@ class AppointmentsController(SignedInController):
         ] = None,
         page: Annotated[int, PageParam] = 1,
         page_size: Annotated[int, PageSizeParam] = 20,
-    ) -> dict[str, Any]:
-        return await list_appointments(
+    ) -> Page[AppointmentOut]:
+        found = await list_appointments(
             resources.db,
             actor_of(current_user),
             status=status or None,
@@ -85,6 +87,7 @@ class AppointmentsController(SignedInController):
             page_size=page_size,
             context=context,
         )
+        return Page[AppointmentOut].model_validate(found)
 
     @get("/{appointment_id:str}", summary="One appointment (its patient, doctor, or an admin)")
     async def detail(
@@ -93,8 +96,9 @@ class AppointmentsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await get_appointment(resources.db, actor_of(current_user), appointment_id, context)
+    ) -> AppointmentOut:
+        view = await get_appointment(resources.db, actor_of(current_user), appointment_id, context)
+        return AppointmentOut.model_validate(view)
 
     async def _move(
         self,
@@ -104,7 +108,7 @@ class AppointmentsController(SignedInController):
         resources: Resources,
         context: EventContext,
         body: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> AppointmentOut:
         doc = await change_status(
             resources.mongo,
             resources.db,
@@ -114,7 +118,7 @@ class AppointmentsController(SignedInController):
             body,
             context=context,
         )
-        return to_view(doc)
+        return AppointmentOut.model_validate(to_view(doc))
 
     @post(
         "/{appointment_id:str}/confirm",
@@ -128,7 +132,7 @@ class AppointmentsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> AppointmentOut:
         return await self._move(
             Transition.CONFIRM, appointment_id, current_user, resources, context
         )
@@ -146,7 +150,7 @@ class AppointmentsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> AppointmentOut:
         return await self._move(
             Transition.REJECT, appointment_id, current_user, resources, context, data.model_dump()
         )
@@ -164,7 +168,7 @@ class AppointmentsController(SignedInController):
         resources: Resources,
         context: EventContext,
         data: ReasonIn | None = None,
-    ) -> dict[str, Any]:
+    ) -> AppointmentOut:
         body = data.model_dump() if data is not None else None
         return await self._move(
             Transition.CANCEL, appointment_id, current_user, resources, context, body
@@ -182,7 +186,7 @@ class AppointmentsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> AppointmentOut:
         return await self._move(
             Transition.COMPLETE, appointment_id, current_user, resources, context
         )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, delete, get, post, put
 from pydantic import BaseModel, Field
 
+from api.controllers.response_base import ViewOut
 from api.security import BEARER, requires_role
 from domain.accounts import Principal
 from domain.scheduling import service as scheduling
@@ -37,6 +36,23 @@ class TimeOffIn(BaseModel):
     reason: str | None = None
 
 
+class AvailabilityOut(ViewOut):
+    timezone: str | None = Field(description="null until the doctor sets an availability")
+    slot_minutes: int | None
+    weekly: list[WeeklyRuleIn]
+    cancellation_notice_hours: int | None = Field(
+        None, description="only when set (above 0): what was PUT comes back as it was"
+    )
+
+
+class TimeOffOut(ViewOut):
+    id: str
+    doctor_id: str
+    start: str = Field(description="ISO 8601 UTC")
+    end: str = Field(description="ISO 8601 UTC")
+    reason: str | None
+
+
 class AvailabilityController(Controller):
     path = "/api/v1/doctors/me"
     tags = ["appointments"]
@@ -46,29 +62,32 @@ class AvailabilityController(Controller):
     @put("/availability", summary="Replace my weekly availability")
     async def set_availability(
         self, data: AvailabilityIn, current_user: Principal, resources: Resources
-    ) -> dict[str, Any]:
+    ) -> AvailabilityOut:
         saved = await scheduling.set_availability(
             resources.db, current_user.user_id, data.model_dump()
         )
-        return saved.as_dict()
+        return AvailabilityOut.model_validate(saved.as_dict())
 
     @get("/availability", summary="My weekly availability as stored")
     async def get_availability(
         self, current_user: Principal, resources: Resources
-    ) -> dict[str, Any]:
-        return await scheduling.get_availability(resources.db, current_user.user_id)
+    ) -> AvailabilityOut:
+        stored = await scheduling.get_availability(resources.db, current_user.user_id)
+        return AvailabilityOut.model_validate(stored)
 
     @post("/time-off", summary="Block a period (no slots are offered in it)", status_code=201)
     async def add_time_off(
         self, data: TimeOffIn, current_user: Principal, resources: Resources
-    ) -> dict[str, Any]:
-        return await scheduling.add_time_off(resources.db, current_user.user_id, data.model_dump())
+    ) -> TimeOffOut:
+        added = await scheduling.add_time_off(resources.db, current_user.user_id, data.model_dump())
+        return TimeOffOut.model_validate(added)
 
     @get("/time-off", summary="My time off that is not over yet, soonest first")
     async def list_time_off(
         self, current_user: Principal, resources: Resources
-    ) -> list[dict[str, Any]]:
-        return await scheduling.upcoming_time_off(resources.db, current_user.user_id)
+    ) -> list[TimeOffOut]:
+        periods = await scheduling.upcoming_time_off(resources.db, current_user.user_id)
+        return [TimeOffOut.model_validate(period) for period in periods]
 
     @delete("/time-off/{time_off_id:str}", summary="Remove one period of time off")
     async def remove_time_off(

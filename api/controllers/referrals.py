@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from litestar import get, post
 from pydantic import BaseModel, Field
 
+from api.controllers.appointment_responses import ReferredAppointmentOut
 from api.controllers.controller_bases import SignedInController
 from api.controllers.providers import PageParam, PageSizeParam, actor_of
 from api.controllers.referral_schemas import ReferralOut, ReferralPage
@@ -131,7 +132,7 @@ class ReferralsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
+    ) -> ReferredAppointmentOut:
         doc = await book_referral(
             resources.mongo,
             resources.db,
@@ -140,4 +141,5 @@ class ReferralsController(SignedInController):
             data.model_dump(),
             context=context,
         )
-        return {**appointment_view(doc), "referral_id": doc["referral_id"]}
+        booked = {**appointment_view(doc), "referral_id": doc["referral_id"]}
+        return ReferredAppointmentOut.model_validate(booked)
