@@ -11,7 +11,7 @@ from litestar import get
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Stream
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from actors.inspection import QueueInspector
 from api.controllers.controller_bases import AdminController
@@ -38,6 +38,25 @@ class AuditPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class DayCountOut(BaseModel):
+    date: str = Field(description="YYYY-MM-DD (UTC)")
+    count: int
+
+
+class QueueDepthOut(BaseModel):
+    ready: int
+    delayed: int
+    dead: int
+
+
+class StatsOut(BaseModel):
+    users_by_role: dict[str, int]
+    appointments_by_status: dict[str, int]
+    events_per_day: list[DayCountOut] = Field(description="the last 14 days, oldest first")
+    audit_records: int = Field(description="an estimate")
+    queue_depths: dict[str, QueueDepthOut] = Field(description="by queue name")
 
 
 class ChainOut(BaseModel):
@@ -174,10 +193,10 @@ class AdminAuditController(AdminController):
         return await _page(resources, queries.SECURITY, page, page_size)
 
     @get("/stats", summary="Users by role, appointments by status, events per day, queues")
-    async def stats(self, resources: Resources) -> dict[str, Any]:
+    async def stats(self, resources: Resources) -> StatsOut:
         figures = await platform_stats(resources.db)
         inspector = QueueInspector(resources.redis, resources.settings.worker.namespace)
         depths = await inspector.depths(dramatiq.get_broker().get_declared_queues())
         figures["queue_depths"] = {d.name: {"ready": d.ready, "delayed": d.delayed,
                                             "dead": d.dead} for d in depths}  # fmt: skip
-        return figures
+        return StatsOut.model_validate(figures)

@@ -9,7 +9,7 @@ from typing import Any
 import dramatiq
 from litestar import delete, get, post
 from litestar.exceptions import NotFoundException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from actors.inspection import QueueInspector
 from api.controllers.controller_bases import AdminController
@@ -54,6 +54,12 @@ class JobOut(BaseModel):
     last_run_at: datetime | None
     last_result: str | None
     last_run_by: str | None
+
+
+class RequeuedOut(BaseModel):
+    status: str = Field(description="requeued")
+    message_id: str
+    queue: str
 
 
 class OutboxOut(BaseModel):
@@ -144,7 +150,7 @@ class AdminOperationsController(AdminController):
         resources: Resources,
         current_user: Principal,
         context: EventContext,
-    ) -> dict[str, str]:
+    ) -> RequeuedOut:
         await _settle_dead_letter(
             resources,
             name,
@@ -154,7 +160,7 @@ class AdminOperationsController(AdminController):
             "dead_letter.requeued",
             context,
         )
-        return {"status": "requeued", "message_id": message_id, "queue": name}
+        return RequeuedOut(status="requeued", message_id=message_id, queue=name)
 
     @delete(
         "/queues/{name:str}/dead/{message_id:str}",

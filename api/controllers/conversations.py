@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from pydantic import BaseModel, Field
 
@@ -61,7 +62,15 @@ class ConversationsController(Controller):
         "realtime": Provide(provide_realtime, sync_to_thread=False),
     }
 
-    @post("/", summary="Open a conversation (201 new, 200 when it already exists)")
+    @post(
+        "/",
+        summary="Open a conversation (201 new, 200 when it already exists)",
+        responses={
+            200: ResponseSpec(
+                data_container=ConversationOut, description="the conversation already existed"
+            )
+        },
+    )
     async def open(
         self,
         data: ConversationIn,

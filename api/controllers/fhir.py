@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Request, get
+from pydantic import BaseModel, Field
 
 from api.controllers.controller_bases import SignedInController
 from api.controllers.providers import actor_of
@@ -15,6 +16,30 @@ from domain.fhir.everything import patient_everything
 from infra.resources import Resources
 
 FHIR_JSON = "application/fhir+json"
+
+
+class BundleSearchOut(BaseModel):
+    mode: str = Field(description="match (the Patient) | include (everything else)")
+
+
+class BundleEntryOut(BaseModel):
+    fullUrl: str  # FHIR's spelling, as sent
+    resource: dict[str, Any] = Field(
+        description="a FHIR R4 resource: Patient, Practitioner, Appointment, Encounter, "
+        "MedicationRequest, DocumentReference or ServiceRequest (see `resourceType`)"
+    )
+    search: BundleSearchOut
+
+
+class BundleOut(BaseModel):
+    """The envelope of a FHIR R4 Bundle; the resources inside follow FHIR R4."""
+
+    resourceType: Literal["Bundle"]  # FHIR's spelling, as sent
+    id: str
+    type: str = Field(description="searchset")
+    timestamp: str
+    total: int
+    entry: list[BundleEntryOut]
 
 
 class FhirController(SignedInController):
@@ -39,11 +64,12 @@ class FhirController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> dict[str, Any]:
-        return await patient_everything(
+    ) -> BundleOut:
+        bundle = await patient_everything(
             resources.db,
             actor_of(current_user),
             patient_id,
             base_url=str(request.base_url).rstrip("/") + "/api/v1",
             context=context,
         )
+        return BundleOut.model_validate(bundle)

@@ -104,6 +104,15 @@ class DeviceIn(BaseModel):
     platform: Literal["ios", "android", "web"]
 
 
+class DeviceOut(BaseModel):
+    subscription_id: str
+    platform: Literal["ios", "android", "web"]
+
+
+class MarkedOut(BaseModel):
+    marked: int = Field(description="how many were unread")
+
+
 def _out(doc: dict[str, Any]) -> NotificationOut:
     return NotificationOut(**notification_view(doc))
 
@@ -144,8 +153,8 @@ class NotificationsController(Controller):
         return _out({**doc, "read": True})
 
     @post("/read-all", summary="Mark all my notifications read", status_code=200)
-    async def read_all(self, resources: Resources, current_user: Principal) -> dict[str, int]:
-        return {"marked": await repository.mark_read(resources.db, current_user.user_id)}
+    async def read_all(self, resources: Resources, current_user: Principal) -> MarkedOut:
+        return MarkedOut(marked=await repository.mark_read(resources.db, current_user.user_id))
 
     @get("/preferences", summary="Email and push switches per category, and quiet hours")
     async def get_preferences(
@@ -194,8 +203,8 @@ class NotificationsController(Controller):
     @post("/devices", summary="Register a OneSignal push subscription", status_code=201)
     async def register_device(
         self, data: DeviceIn, resources: Resources, current_user: Principal
-    ) -> dict[str, str]:
+    ) -> DeviceOut:
         await devices.register_device(
             resources.db, current_user.user_id, data.subscription_id, data.platform
         )
-        return {"subscription_id": data.subscription_id, "platform": data.platform}
+        return DeviceOut(subscription_id=data.subscription_id, platform=data.platform)
