@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.audit.chain import AUDIT_LOGS
@@ -16,7 +16,7 @@ from domain.events import EventType
 from domain.shared.clock import iso_z
 from domain.shared.errors import InvalidInput
 from domain.shared.ids import stored_spelling
-from domain.shared.parsing import parse_instant
+from domain.shared.parsing import is_iso_date, parse_instant_or_date
 
 EXPORT_FIELDS = (
     "seq", "time", "event_id", "event_type", "category", "action", "outcome", "actor_id",
@@ -58,22 +58,14 @@ def time_window(since: str | None, until: str | None) -> tuple[datetime | None, 
     """The `from` and `to` of a query as [since, until). A date-only `to` means the whole of
     that day, as an admin asking "up to the 5th" expects: it ends at the next midnight (read
     as midnight, the day itself was left out)."""
-    start = parse_instant(since, "from") if since else None
-    end = parse_instant(until, "to") if until else None
+    start = parse_instant_or_date(since, "from") if since else None
+    end = parse_instant_or_date(until, "to") if until else None
     if start is not None and end is not None and start > end:
         # An empty answer here would look like "nothing happened", not like a typo.
         raise InvalidInput("must not be before from", field="to")
-    if end is not None and _is_date(until):
+    if end is not None and until is not None and is_iso_date(until):
         end += timedelta(days=1)
     return start, end
-
-
-def _is_date(value: str | None) -> bool:
-    try:
-        date.fromisoformat(value or "")
-    except ValueError:
-        return False
-    return True
 
 
 def view(doc: dict[str, Any]) -> dict[str, Any]:
