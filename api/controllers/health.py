@@ -13,6 +13,9 @@ from api.controllers.response_base import ViewOut
 from api.middleware.metrics import REGISTRY
 from infra.resources import Resources
 
+# Litestar adds the charset to a text/ media type itself: Prometheus's own would be a second.
+METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.replace("; charset=utf-8", "")
+
 
 class LiveOut(BaseModel):
     status: str = Field(description="ok")
@@ -54,4 +57,4 @@ class HealthController(Controller):
         settings = request.app.state.settings
         if not is_internal(client_ip(request.scope, settings.app.trusted_proxies)):
             raise NotFoundException()
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(REGISTRY), media_type=METRICS_MEDIA_TYPE)

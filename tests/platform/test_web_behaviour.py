@@ -153,6 +153,9 @@ async def test_metrics_are_prometheus_text(client) -> None:
         'esante_http_requests_total{method="GET",route="/health/live",status="200"}'
         in response.text
     )
+    media_type, *params = (part.strip() for part in response.headers["content-type"].split(";"))
+    assert media_type == "text/plain"
+    assert [p for p in params if p.startswith("charset=")] == ["charset=utf-8"]  # once
 
 
 async def test_metrics_are_hidden_from_outside_callers(client) -> None:
