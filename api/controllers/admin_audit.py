@@ -168,7 +168,8 @@ class AdminAuditController(AdminController):
         page: int = PageParam,
         page_size: int = PageSizeParam,
     ) -> AuditPage:
-        return await _page(resources, queries.activity_filter(user_id), page, page_size)
+        filters = await queries.activity_filter(resources.db, user_id)
+        return await _page(resources, filters, page, page_size)
 
     @get("/patients/{patient_id:str}/access-log", summary="Who read this patient's record")
     async def patient_access_log(
@@ -178,7 +179,8 @@ class AdminAuditController(AdminController):
         page: int = PageParam,
         page_size: int = PageSizeParam,
     ) -> AuditPage:
-        return await _page(resources, queries.access_log_filter(patient_id), page, page_size)
+        filters = await queries.access_log_filter(resources.db, patient_id)
+        return await _page(resources, filters, page, page_size)
 
     @get(
         "/security-events",

@@ -11,10 +11,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.accounts.repository import get_user
 from domain.audit.chain import AUDIT_LOGS
 from domain.events import EventType
 from domain.shared.clock import iso_z
-from domain.shared.errors import InvalidInput
+from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.ids import stored_spelling
 from domain.shared.parsing import is_iso_date, parse_instant_or_date
 
@@ -131,13 +132,22 @@ async def export_csv(db: Any, filters: AuditFilter) -> AsyncIterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def access_log_filter(patient_id: str) -> AuditFilter:
+async def access_log_filter(db: Any, patient_id: str) -> AuditFilter:
+    """The reads of one patient's record; an id that is no patient's is a 404, not an
+    empty log that would say nobody ever read it."""
+    patient = await get_user(db, patient_id)
+    if patient is None or patient.role.value != "patient":
+        raise NotFound("patient not found")
     return AuditFilter(
         patient_id=stored_spelling(patient_id), event_type=EventType.RECORD_ACCESSED.value
     )
 
 
-def activity_filter(user_id: str) -> AuditFilter:
+async def activity_filter(db: Any, user_id: str) -> AuditFilter:
+    """What one account did; an id nobody has is a 404 (accounts are deactivated, never
+    deleted, so every actor of the trail still has one)."""
+    if await get_user(db, user_id) is None:
+        raise NotFound("user not found")
     return AuditFilter(actor_id=stored_spelling(user_id))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.accounts.repository import get_user
 from domain.events import Actor
 from domain.shared.errors import NotFound
 
@@ -102,7 +103,12 @@ async def can_access_patient(
         return caller.id == patient_id
     if caller.role == "doctor":
         return await doctor_treats_patient(db, caller.id, patient_id)
-    return caller.role == "admin" and allow_admin
+    if caller.role != "admin" or not allow_admin:
+        return False
+    # An admin may read any patient, but only one there is: a page of nothing for a missing
+    # id (or a doctor's) would read as an empty record.
+    patient = await get_user(db, patient_id)
+    return patient is not None and patient.role.value == "patient"
 
 
 async def require_patient_access(

@@ -227,25 +227,45 @@ async def test_verify_reports_the_first_tampered_record(client, db, settings) ->
 
 async def test_activity_access_log_and_security_events(client, db, settings) -> None:
     admin = await make_person(db, settings, "admin")
-    await record(db, settings, EventType.RECORD_ACCESSED, actor="d1", patient="p1")
-    await record(db, settings, EventType.CONSULTATION_CREATED, actor="d1", patient="p1")
-    await record(db, settings, EventType.RECORD_ACCESSED, actor="d2", patient="p2")
+    d1, d2 = [await make_person(db, settings, "doctor") for _ in range(2)]
+    p1, p2 = [await make_person(db, settings, "patient") for _ in range(2)]
+    await record(db, settings, EventType.RECORD_ACCESSED, actor=d1.id, patient=p1.id)
+    await record(db, settings, EventType.CONSULTATION_CREATED, actor=d1.id, patient=p1.id)
+    await record(db, settings, EventType.RECORD_ACCESSED, actor=d2.id, patient=p2.id)
     await record(
         db, settings, EventType.AUTH_LOCKED_OUT, actor="u1", role="patient", subject=("user", "u1")
     )
-    activity = (await client.get("/api/v1/admin/users/d1/activity", headers=admin.headers)).json()
-    assert [i["event_type"] for i in activity["items"]] == [
+    activity = await client.get(f"/api/v1/admin/users/{d1.id}/activity", headers=admin.headers)
+    assert [i["event_type"] for i in activity.json()["items"]] == [
         "consultation.created",
         "record.accessed",
     ]
-    access = (
-        await client.get("/api/v1/admin/patients/p1/access-log", headers=admin.headers)
-    ).json()
-    assert [(i["actor_id"], i["event_type"]) for i in access["items"]] == [
-        ("d1", "record.accessed")
+    access = await client.get(f"/api/v1/admin/patients/{p1.id}/access-log", headers=admin.headers)
+    assert [(i["actor_id"], i["event_type"]) for i in access.json()["items"]] == [
+        (d1.id, "record.accessed")
     ]
     security = (await client.get("/api/v1/admin/security-events", headers=admin.headers)).json()
     assert [i["event_type"] for i in security["items"]] == ["auth.locked_out"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/admin/users/000000000000000000000000/activity",
+        "/api/v1/admin/users/d1/activity",
+        "/api/v1/admin/patients/000000000000000000000000/access-log",
+        "/api/v1/admin/patients/{doctor}/access-log",
+    ],
+)
+async def test_the_trail_of_someone_who_does_not_exist_is_a_404(
+    client, db, settings, path: str
+) -> None:
+    """Not an empty page, which would say this person did nothing, or was never read."""
+    admin = await make_person(db, settings, "admin")
+    doctor = await make_person(db, settings, "doctor")
+    response = await client.get(path.format(doctor=doctor.id), headers=admin.headers)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_stats(client, db, settings) -> None:

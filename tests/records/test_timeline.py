@@ -98,6 +98,10 @@ async def test_everything_newest_first_one_page_at_a_time(
 
     admin = await make_person(cast.db, settings, "admin")
     assert (await client.get(url, headers=admin.headers)).status_code == 200
+    # An admin is told that an id is nobody's (or a doctor's), not shown an empty record.
+    for nobody in ("000000000000000000000000", cast.doctor.id):
+        missing = await client.get(f"/api/v1/patients/{nobody}/timeline", headers=admin.headers)
+        assert missing.status_code == 404, missing.text
     assert (await client.get(url, headers=cast.other_patient.headers)).status_code == 404
     audited = await cast.db.outbox.count_documents(
         {"event.type": "record.accessed", "event.subject.id": cast.patient.id}

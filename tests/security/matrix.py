@@ -55,8 +55,6 @@ class Route:
     where: Where = "path"
     parties: tuple[str, ...] = ()
     lists: bool = False  # a list: never a row of the other side
-    # an admin asking for the trail of an id nobody has gets an empty page, not a 404
-    admin_missing_ok: bool = False
     # the answer for every caller, when it depends on the body alone (a bad refresh token)
     always: Outcome | None = None
     # (actor role, object, outcome) exceptions to the rules above, each with its reason
@@ -247,7 +245,6 @@ MATRIX: list[Route] = [
         obj="patient",
         parties=(P, D, A),
         lists=True,
-        admin_missing_ok=True,
     ),
     R(
         "GET",
@@ -269,7 +266,6 @@ MATRIX: list[Route] = [
         (A,),
         obj="patient",
         parties=(A,),
-        admin_missing_ok=True,
     ),
     R(
         "GET",
@@ -277,7 +273,6 @@ MATRIX: list[Route] = [
         (A,),
         obj="patient",
         parties=(A,),
-        admin_missing_ok=True,
     ),
     R("GET", f"{V1}/admin/audit-logs", (A,)),
     R("GET", f"{V1}/admin/audit-logs/export", (A,)),
@@ -346,7 +341,7 @@ def expected(route: Route, actor: str, obj: str) -> Outcome:
     if route.obj is None:
         return "ok"
     if obj == "missing":
-        return "ok" if role == A and route.admin_missing_ok else 404
+        return 404
     if role == A:
         return "ok" if A in route.parties else 404
     if obj == "foreign":
