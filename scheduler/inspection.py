@@ -9,6 +9,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from domain.shared.clock import iso_z
 from scheduler.locking import RESULT_PREFIX
 
 SCHEDULE_KEY = "scheduler:jobs"
@@ -22,6 +23,11 @@ class JobStatus:
     last_run_at: datetime | None
     last_result: str | None
     last_run_by: str | None
+
+
+def _iso_z(value: str | None) -> str | None:
+    # A scheduler of an earlier release published offsets (+00:00); the API speaks Z.
+    return iso_z(value) if value else None
 
 
 def _text(value: Any) -> str:
@@ -40,7 +46,7 @@ async def scheduled_jobs(redis: Redis) -> list[JobStatus]:
             JobStatus(
                 id=job_id,
                 trigger=info.get("trigger", ""),
-                next_run_time=info.get("next_run_time"),
+                next_run_time=_iso_z(info.get("next_run_time")),
                 last_run_at=datetime.fromtimestamp(last["ran_at"], UTC) if last else None,
                 last_result=last.get("result"),
                 last_run_by=last.get("by"),

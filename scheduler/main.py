@@ -14,6 +14,7 @@ from actors.broker import configure_broker
 from actors.dispatch import BrokerJobQueue
 from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
+from domain.shared.clock import iso_z
 from scheduler.inspection import SCHEDULE_KEY
 from scheduler.jobs import JOBS, JobSpec
 from scheduler.locking import record_result, try_acquire
@@ -40,7 +41,7 @@ def publish_schedule(client: redis.Redis, scheduler: BlockingScheduler) -> None:
     rows: dict[str | bytes | bytearray | memoryview[int] | int | float, str] = {
         job.id: json.dumps(
             {
-                "next_run_time": job.next_run_time.isoformat() if job.next_run_time else None,
+                "next_run_time": iso_z(job.next_run_time) if job.next_run_time else None,
                 "trigger": str(job.trigger),
                 "published_at": time.time(),
             }

@@ -1,5 +1,6 @@
 """Admins inspect queues, dead letters, scheduler jobs and the outbox over HTTP."""
 
+import json
 import uuid
 
 import dramatiq
@@ -94,8 +95,21 @@ async def test_scheduler_jobs_show_next_run_and_last_result(client, db, settings
     assert wait_for(lambda: sync.hget("scheduler:jobs", "system.heartbeat") is not None)
     jobs = (await client.get("/api/v1/admin/scheduler/jobs", headers=admin.headers)).json()
     heartbeat = next(job for job in jobs if job["id"] == "system.heartbeat")
-    assert heartbeat["next_run_time"]
+    assert heartbeat["next_run_time"].endswith("Z"), heartbeat
+    assert heartbeat["last_run_at"].endswith("Z"), heartbeat
     assert heartbeat["last_result"] == "enqueued system.ping"
+
+
+async def test_a_next_run_time_published_with_an_offset_is_shown_in_utc_with_z(
+    client, db, settings
+) -> None:
+    admin = await make_person(db, settings, "admin")
+    published = {"next_run_time": "2026-11-25T02:42:22.383711+00:00", "trigger": "interval"}
+    redis.Redis.from_url(settings.redis.url).hset(
+        "scheduler:jobs", "system.heartbeat", json.dumps(published)
+    )
+    jobs = (await client.get("/api/v1/admin/scheduler/jobs", headers=admin.headers)).json()
+    assert [job["next_run_time"] for job in jobs] == ["2026-11-25T02:42:22.383711Z"]
 
 
 async def test_outbox_backlog_counts_unsent_events(client, db, settings: Settings) -> None:
