@@ -18,6 +18,7 @@ from domain.records.prescription_lock import lock_if_due
 from domain.shared.transaction import transaction
 from infra.mongo import create_mongo_client
 from tests.events.support import eventually
+from tests.support.jobs import unfinished_jobs
 
 
 async def _prescription(db: Any, client: Any, editable_until: datetime, announce: bool) -> str:
@@ -141,7 +142,11 @@ async def test_the_scheduler_sweep_locks_what_the_timer_missed(
     import actors.registry  # noqa: F401
 
     dramatiq.get_broker().get_actor("records.sweep_prescription_locks").send()  # once more
-    await asyncio.sleep(2)
+
+    async def swept() -> bool:  # the sweep has run, and so has every lock job it fanned out
+        return not unfinished_jobs(settings, "records")
+
+    await eventually(swept, 30)
     for prescription_id in overdue:
         assert await _locked_events(db, prescription_id) == 1
     client.close()

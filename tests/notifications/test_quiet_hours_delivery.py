@@ -20,6 +20,7 @@ from config.settings import Settings
 from domain.events import Actor, EventType, Subject, new_event, publish
 from tests.appointments.conftest import book_next_monday_at_nine
 from tests.events.support import eventually, sent_emails
+from tests.support.jobs import unfinished_jobs
 from tests.support.people import Person, make_person
 
 pytestmark = pytest.mark.e2e
@@ -62,15 +63,6 @@ def delayed_jobs(settings: Settings, notification_id: str) -> list[tuple[str, da
             eta = datetime.fromtimestamp(message["options"]["eta"] / 1000, UTC)
             jobs.append((message["actor_name"], eta))
     return sorted(jobs)
-
-
-def queued_copies(settings: Settings, message_id: str) -> int:
-    """Copies of a job still in the `notifications` queue or its delay queue: its body
-    leaves the queue's hash only when a worker acknowledges it, after running it."""
-    client = redis.Redis.from_url(settings.redis.url)
-    prefix = f"{settings.worker.namespace}:notifications"
-    bodies = [*client.hvals(f"{prefix}.msgs"), *client.hvals(f"{prefix}.DQ.msgs")]
-    return sum(json.loads(raw)["message_id"] == message_id for raw in bodies)
 
 
 def assert_held_until(jobs: list[tuple[str, datetime]], end: datetime) -> None:
@@ -209,8 +201,11 @@ async def test_a_held_email_goes_when_the_window_ends_and_follows_changes_to_it(
 
     assert len(delayed_jobs(settings, held[moved.id])) == 2
     job = dramatiq.get_broker().get_actor("notifications.send_email").send(held[moved.id])
-    # Done once no copy of it waits in the queue (a retry would wait in the delay queue).
-    await eventually(lambda: _now(not queued_copies(settings, job.message_id)), 30)
+
+    async def ran() -> bool:  # acknowledged: run to its end, sending or finding it sent
+        return not unfinished_jobs(settings, "notifications", job.message_id)
+
+    await eventually(ran, 30)
     assert sent_emails(data_dir, {held[moved.id]}) == [held[moved.id]]
 
 

@@ -1,0 +1,25 @@
+"""Dramatiq jobs as the Redis broker keeps them: to wait until a worker has run them rather
+than for a fixed time."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from config.settings import Settings
+
+
+def unfinished_jobs(settings: Settings, queue: str, message_id: str | None = None) -> int:
+    """Jobs of `queue` (only the one with `message_id`, when given) not yet run to the end.
+
+    A job's body stays in its queue's hash until a worker acknowledges it, after running
+    it, and a retry is enqueued in the delay queue before the failed run is acknowledged:
+    so a job and whatever it enqueued on the same queue have run once none is left.
+    """
+    client = redis.Redis.from_url(settings.redis.url)
+    prefix = f"{settings.worker.namespace}:{queue}"
+    bodies = [*client.hvals(f"{prefix}.msgs"), *client.hvals(f"{prefix}.DQ.msgs")]
+    if message_id is None:
+        return len(bodies)
+    return sum(json.loads(raw)["message_id"] == message_id for raw in bodies)
