@@ -320,7 +320,7 @@ def _broker(env: dict[str, str]) -> Any:
 # Who spends the CPU of a delivery job (the command line that tells each process apart).
 JOB_CPU_ROLES = {
     "worker": "actors.worker",
-    "store": "nx-27017",
+    "store": "config.stack.store_server",
     "SMTP sink": "config.stack.smtp_sink",
     "Redis": "redis-server",
 }

@@ -28,8 +28,10 @@ def _mongo_argv(port: int, data_dir: Path, memory: bool) -> list[str]:
     store = "memory" if memory else str(data_dir / "mongo")
     if not memory:
         (data_dir / "mongo").mkdir(parents=True, exist_ok=True)
+    # nx-27017 behind a gate that keeps other clients' writes out of a transaction
+    # (config/stack/store_server.py).
     return [
-        str(Path(sys.executable).with_name("nx-27017")),
+        sys.executable, "-m", "config.stack.store_server",
         "--host", "127.0.0.1", "-p", str(port), "--data-dir", store,
         "--log-file", str(data_dir / "logs" / "mongo-server.log"),
         "--pid-file", str(data_dir / f"mongo-{port}.pid"),
@@ -146,7 +148,7 @@ def server_specs(memory_mongo: bool = False) -> list[ServerSpec]:
             argv=lambda port, data_dir: _mongo_argv(port, data_dir, memory_mongo),
             env=lambda port: {"MONGODB_URL": f"mongodb://127.0.0.1:{port}"},
             ready=_mongo_ready,
-            describe=lambda port: f"mongodb://127.0.0.1:{port} (nx-27017)",
+            describe=lambda port: f"mongodb://127.0.0.1:{port} (nx-27017, gated)",
         ),
         ServerSpec(
             name="kafka",

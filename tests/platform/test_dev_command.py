@@ -22,9 +22,9 @@ pytestmark = pytest.mark.e2e
 ESANTE = str(Path(sys.executable).with_name("esante"))
 # One command line fragment per embedded server and Procfile process.
 EXPECTED = (
-    "nx-27017", "tansu", "redis-server", "config.stack.s3_server", "config.stack.smtp_sink",
-    "config.stack.push_sink", "esante web", "dramatiq actors.worker", "esante streams",
-    "esante scheduler",
+    "config.stack.store_server", "tansu", "redis-server", "config.stack.s3_server",
+    "config.stack.smtp_sink", "config.stack.push_sink", "esante web", "dramatiq actors.worker",
+    "esante streams", "esante scheduler",
 )  # fmt: skip
 
 
