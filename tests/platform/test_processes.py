@@ -14,6 +14,7 @@ from infra.kafka import ensure_topics
 from scheduler.jobs import JobSpec
 from scheduler.locking import try_acquire
 from scheduler.main import run_locked
+from tests.support.processes import PlatformProcess
 from tests.support.waiting import wait_for
 
 
@@ -87,10 +88,18 @@ def test_scheduler_lock_frees_for_the_next_period(settings: Settings) -> None:
 
 def test_two_scheduler_processes_run_each_job_once(platform, settings: Settings) -> None:
     client = redis.Redis.from_url(settings.redis.url)
-    first = platform.start("scheduler")
-    platform.start("scheduler")
+    # At debug level a replica also logs the jobs it leaves to the other one.
+    first, second = (platform.start("scheduler", LOG_LEVEL="DEBUG") for _ in range(2))
     # Each replica fires the heartbeat as soon as it starts; only one may enqueue it.
     assert wait_for(lambda: client.get("scheduler:last:system.heartbeat") is not None), first.log()
     assert wait_for(lambda: client.hget("scheduler:jobs", "system.heartbeat") is not None)
-    time.sleep(3)  # time for the slower replica to have tried too
+
+    def tried(replica: PlatformProcess) -> bool:
+        return any(
+            ("job_ran" in line or "job_skipped_other_replica" in line)
+            and "system.heartbeat" in line
+            for line in replica.log().splitlines()
+        )
+
+    assert wait_for(lambda: tried(first) and tried(second)), second.log()
     assert client.hlen("dramatiq:system.msgs") == 1
