@@ -45,7 +45,8 @@ class PhotoOut(ViewOut):
 
 
 class _Account(ViewOut):
-    user_id: str
+    id: str
+    user_id: str = Field(description="the same as `id`")
     role: str
     first_name: str
     last_name: str

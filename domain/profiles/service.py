@@ -114,6 +114,7 @@ async def profile_view(db: Any, store: PhotoStore, user: Any) -> dict[str, Any]:
         doctor_fields(user.specialty, profile) if role == "doctor" else _patient_view(user, profile)
     )
     return {
+        "id": user.id,  # as on every other resource; `user_id` is kept for existing clients
         "user_id": user.id,
         "role": role,
         "first_name": user.first_name,
@@ -167,7 +168,6 @@ async def patient_for(
     patient_id = user.id
     await require_patient_access(db, caller, patient_id, allow_admin=True, what="patient")
     view = await profile_view(db, store, user)
-    view["id"] = user.id
     await record_access(
         db,
         caller,

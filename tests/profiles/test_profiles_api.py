@@ -23,6 +23,7 @@ async def test_patient_profile_round_trip_and_validation(client, db, settings: S
     assert (await client.get(url)).status_code == 401
     empty = (await client.get(url, headers=patient.headers)).json()
     assert empty["role"] == "patient" and empty["phone"] == "+216 20 000 000"
+    assert empty["id"] == empty["user_id"] == patient.id  # `id`, as every resource has
     assert empty["allergies"] == [] and empty["photo_url"] is None
     changes = {
         "date_of_birth": "1990-05-17",
