@@ -6,6 +6,7 @@ A message is written, counted unread for the other participant and announced as
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bson import ObjectId
@@ -19,6 +20,9 @@ from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.transaction import run_in_transaction
 
 MAX_TEXT = 4000  # characters; a chat message, not a document
+# C0 control characters but tab, line feed and carriage return: nothing a person types, and
+# a NUL or an escape sequence ends up in every client, notification and export that shows it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 DEFAULT_PAGE = 50
 MAX_PAGE = 100
 
@@ -26,6 +30,8 @@ MAX_PAGE = 100
 def parse_text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("is required and cannot be blank", field="text")
+    if _CONTROL.search(value):
+        raise InvalidInput("must not contain control characters", field="text")
     text = value.strip()
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"at most {MAX_TEXT} characters", field="text")

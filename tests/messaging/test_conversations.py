@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 API = "/api/v1/conversations"
 
 
@@ -84,6 +86,28 @@ async def test_text_limits(client, people) -> None:  # type: ignore[no-untyped-d
     assert (
         await client.post(url, json={"text": "x" * 4000}, headers=doctor.headers)
     ).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x00b", "\x1b[31mred", "bell\x07", "ends with a unit separator\x1f", "a\x0bb"]
+)
+async def test_control_characters_are_refused(client, people, text: str) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague = people["doctor"], people["colleague"]
+    _, conversation = await open_with(client, doctor, colleague)
+    url = f"{API}/{conversation['id']}/messages"
+    response = await client.post(url, json={"text": text}, headers=doctor.headers)
+    assert response.status_code == 422, repr(text)
+    assert [e["field"] for e in response.json()["errors"]] == ["text"]
+
+
+async def test_any_other_text_is_kept_as_sent(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague = people["doctor"], people["colleague"]
+    _, conversation = await open_with(client, doctor, colleague)
+    url = f"{API}/{conversation['id']}/messages"
+    text = "Ligne 1\tà\r\nLigne 2 😷 — ❤️ مرحبا \u200d\x7f"
+    sent = await client.post(url, json={"text": text}, headers=doctor.headers)
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["text"] == text
 
 
 async def test_someone_elses_conversation_is_404(client, people) -> None:  # type: ignore[no-untyped-def]

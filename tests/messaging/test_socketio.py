@@ -162,6 +162,18 @@ async def test_a_revoked_token_ends_the_socket(platform, people, listeners, sett
         )  # fmt: skip
 
 
+async def test_a_message_with_control_characters_is_refused(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    web = platform.start("web")
+    doctor, patient = people["doctor"], people["patient"]
+    conversation_id = await open_conversation(web.url, patient, doctor)
+    sender = await listeners().connect(web.url, patient.token)
+    receiver = await listeners().connect(web.url, doctor.token)
+    event = {"conversation_id": conversation_id, "text": "a\x00b"}
+    refused = await sender.call("message:send", event)
+    assert refused["error"]["status"] == 422 and refused["error"]["field"] == "text", refused
+    assert await receiver.nothing("message:new", 0.5)
+
+
 async def test_a_socket_has_an_event_budget(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
     web = platform.start("web", SOCKET_EVENTS_PER_MINUTE="12")  # 2 per 10 s window
     doctor, patient = people["doctor"], people["patient"]
