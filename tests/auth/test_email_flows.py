@@ -8,7 +8,9 @@ import time
 import pytest
 
 from tests.auth.support import PASSWORD, new_email, patient_form, sign_in
+from tests.support.jobs import unfinished_jobs
 from tests.support.mail import link_in, messages_to, token_in, wait_for_email
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -17,6 +19,12 @@ NEW_PASSWORD = "a brand new secret 42"
 
 async def mail_for(data_dir, email: str, count: int = 1):  # type: ignore[no-untyped-def]
     return await asyncio.to_thread(wait_for_email, data_dir, email, count=count)
+
+
+async def auth_jobs_done(settings) -> None:  # type: ignore[no-untyped-def]
+    """Every mail job sent so far has run: any email it was to send is in the sink."""
+    drained = await asyncio.to_thread(wait_for, lambda: unfinished_jobs(settings, "auth") == 0, 30)
+    assert drained, "mail jobs still waiting after 30 s"
 
 
 async def test_registration_mails_a_single_use_verification_link(
@@ -44,7 +52,9 @@ async def test_registration_mails_a_single_use_verification_link(
     assert bogus.status_code == 400
 
 
-async def test_resend_verification_is_202_for_any_address(client, platform, data_dir) -> None:
+async def test_resend_verification_is_202_for_any_address(
+    client, platform, data_dir, settings
+) -> None:
     platform.start("worker")
     form = patient_form()
     assert (await client.post("/api/v1/auth/register", json=form)).status_code == 201
@@ -58,7 +68,7 @@ async def test_resend_verification_is_202_for_any_address(client, platform, data
     second = await mail_for(data_dir, form["email"], count=2)
     first_token = token_in(messages_to(data_dir, form["email"])[0], "/verify-email")
     assert token_in(second, "/verify-email") != first_token
-    await asyncio.sleep(1)
+    await auth_jobs_done(settings)
     assert messages_to(data_dir, nobody) == []
     # Either link verifies; after that, both are spent.
     ok = await client.post("/api/v1/auth/verify-email", json={"token": first_token})
@@ -118,7 +128,7 @@ async def test_password_reset_ends_every_session_and_old_access_tokens(
         "/api/v1/auth/reset-password", json={"token": token, "new_password": "yet another one 7"}
     )
     assert replay.status_code == 400
-    await asyncio.sleep(1)
+    await auth_jobs_done(settings)
     assert messages_to(data_dir, nobody) == []
 
 
@@ -189,7 +199,7 @@ async def test_repeated_requests_mail_an_address_once_per_cooldown(
 
     for email, before in sent_at_start.items():
         await mail_for(data_dir, email, count=before + 1)
-    await asyncio.sleep(2)  # room for any further email to arrive
+    await auth_jobs_done(settings)  # any further email has arrived by now
     for email, before in sent_at_start.items():
         assert len(messages_to(data_dir, email)) == before + 1, email
 
