@@ -16,6 +16,7 @@ from domain.events import Actor
 from domain.scheduling import service as scheduling
 from infra.mongo import create_mongo_client
 from scheduler.jobs import JOBS
+from tests.support.jobs import jobs_run
 from tests.support.people import make_person
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +72,8 @@ async def test_sweep_twice_sends_each_reminder_once(platform, settings: Settings
         if await db.outbox.count_documents(query):
             break
         await asyncio.sleep(0.1)
-    await asyncio.sleep(2)  # room for a duplicate to show up, if there were one
+    # Both sweeps and every reminder job they sent have run: a duplicate would be stored.
+    assert await jobs_run(settings, "appointments"), platform.processes[0].log()[-2000:]
     reminders = [e["event"] async for e in db.outbox.find(query)]
     assert len(reminders) == 1, platform.processes[0].log()[-2000:]
     assert reminders[0]["data"]["appointment_id"] == str(kept["_id"])

@@ -8,9 +8,8 @@ import time
 import pytest
 
 from tests.auth.support import PASSWORD, new_email, patient_form, sign_in
-from tests.support.jobs import unfinished_jobs
+from tests.support.jobs import jobs_run
 from tests.support.mail import link_in, messages_to, token_in, wait_for_email
-from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -23,8 +22,7 @@ async def mail_for(data_dir, email: str, count: int = 1):  # type: ignore[no-unt
 
 async def auth_jobs_done(settings) -> None:  # type: ignore[no-untyped-def]
     """Every mail job sent so far has run: any email it was to send is in the sink."""
-    drained = await asyncio.to_thread(wait_for, lambda: unfinished_jobs(settings, "auth") == 0, 30)
-    assert drained, "mail jobs still waiting after 30 s"
+    assert await jobs_run(settings, "auth"), "mail jobs still waiting after 30 s"
 
 
 async def test_registration_mails_a_single_use_verification_link(

@@ -18,7 +18,7 @@ from domain.records.prescription_lock import lock_if_due
 from domain.shared.transaction import transaction
 from infra.mongo import create_mongo_client
 from tests.events.support import eventually
-from tests.support.jobs import unfinished_jobs
+from tests.support.jobs import jobs_run
 
 
 async def _prescription(db: Any, client: Any, editable_until: datetime, announce: bool) -> str:
@@ -142,11 +142,8 @@ async def test_the_scheduler_sweep_locks_what_the_timer_missed(
     import actors.registry  # noqa: F401
 
     dramatiq.get_broker().get_actor("records.sweep_prescription_locks").send()  # once more
-
-    async def swept() -> bool:  # the sweep has run, and so has every lock job it fanned out
-        return not unfinished_jobs(settings, "records")
-
-    await eventually(swept, 30)
+    # The sweep has run, and so has every lock job it fanned out.
+    assert await jobs_run(settings, "records")
     for prescription_id in overdue:
         assert await _locked_events(db, prescription_id) == 1
     client.close()

@@ -20,7 +20,7 @@ from config.settings import Settings
 from domain.events import Actor, EventType, Subject, new_event, publish
 from tests.appointments.conftest import book_next_monday_at_nine
 from tests.events.support import eventually, sent_emails
-from tests.support.jobs import unfinished_jobs
+from tests.support.jobs import jobs_run
 from tests.support.people import Person, make_person
 
 pytestmark = pytest.mark.e2e
@@ -201,11 +201,7 @@ async def test_a_held_email_goes_when_the_window_ends_and_follows_changes_to_it(
 
     assert len(delayed_jobs(settings, held[moved.id])) == 2
     job = dramatiq.get_broker().get_actor("notifications.send_email").send(held[moved.id])
-
-    async def ran() -> bool:  # acknowledged: run to its end, sending or finding it sent
-        return not unfinished_jobs(settings, "notifications", job.message_id)
-
-    await eventually(ran, 30)
+    assert await jobs_run(settings, "notifications", job.message_id)  # sent, or found sent
     assert sent_emails(data_dir, {held[moved.id]}) == [held[moved.id]]
 
 

@@ -3,11 +3,13 @@ than for a fixed time."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import redis
 
 from config.settings import Settings
+from tests.support.waiting import wait_for
 
 
 def unfinished_jobs(settings: Settings, queue: str, message_id: str | None = None) -> int:
@@ -23,3 +25,12 @@ def unfinished_jobs(settings: Settings, queue: str, message_id: str | None = Non
     if message_id is None:
         return len(bodies)
     return sum(json.loads(raw)["message_id"] == message_id for raw in bodies)
+
+
+async def jobs_run(
+    settings: Settings, queue: str, message_id: str | None = None, timeout: float = 30
+) -> bool:
+    """Wait until `unfinished_jobs` finds none left; False if `timeout` seconds pass first."""
+    return await asyncio.to_thread(
+        wait_for, lambda: not unfinished_jobs(settings, queue, message_id), timeout
+    )
