@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
+from config.settings import Settings
 from domain.care.relationship import (
     doctor_settled_with_patient,
     doctor_treats_patient,
@@ -14,6 +16,7 @@ from domain.care.relationship import (
 )
 from domain.events import Actor
 from domain.shared.errors import NotFound
+from tests.records.support import make_person
 
 
 async def test_appointments_referrals_and_consultations_make_care(db: Any) -> None:
@@ -76,12 +79,15 @@ async def test_only_agreed_links_and_consultations_are_settled(db: Any) -> None:
     assert not await doctor_settled_with_patient(db, "d9", "r-pending")
 
 
-async def test_only_the_patient_their_doctors_and_where_allowed_admins_pass(db: Any) -> None:
-    await db.consultations.insert_one({"doctor_id": "d1", "patient_id": "p1"})
-    for caller in (Actor(id="p1", role="patient"), Actor(id="d1", role="doctor")):
-        await require_patient_access(db, caller, "p1")
+async def test_only_the_patient_their_doctors_and_where_allowed_admins_pass(
+    db: Any, settings: Settings
+) -> None:
+    p1 = (await make_person(db, settings, "patient")).id
+    await db.consultations.insert_one({"doctor_id": "d1", "patient_id": p1})
+    for caller in (Actor(id=p1, role="patient"), Actor(id="d1", role="doctor")):
+        await require_patient_access(db, caller, p1)
     admin = Actor(id="a1", role="admin")
-    await require_patient_access(db, admin, "p1", allow_admin=True)
+    await require_patient_access(db, admin, p1, allow_admin=True)
     for caller, allow_admin in (
         (admin, False),
         (Actor(id="p2", role="patient"), True),
@@ -89,4 +95,12 @@ async def test_only_the_patient_their_doctors_and_where_allowed_admins_pass(db: 
         (Actor(id=None, role="anonymous"), True),
     ):
         with pytest.raises(NotFound):
-            await require_patient_access(db, caller, "p1", allow_admin=allow_admin)
+            await require_patient_access(db, caller, p1, allow_admin=allow_admin)
+
+
+async def test_an_admin_reads_only_a_patient_there_is(db: Any, settings: Settings) -> None:
+    admin = Actor(id="a1", role="admin")
+    doctor = await make_person(db, settings, "doctor")
+    for nobody in (str(ObjectId()), doctor.id, "p1"):
+        with pytest.raises(NotFound):
+            await require_patient_access(db, admin, nobody, allow_admin=True)
