@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from domain.notifications.models import FINISHED, LAPSED, NOTIFICATIONS, PENDING, SKIPPED, Message
 from domain.notifications.preferences import merged, stored_preferences, wants
 from domain.notifications.quiet_hours import held_until, quiet_hours_from
-from domain.shared.clock import as_utc, utcnow_ms
+from domain.shared.clock import as_utc, utcnow
 from domain.shared.counting import page_and_total
 
 
@@ -54,7 +54,7 @@ async def store(db: Any, event: dict[str, Any], message: Message) -> Stored:
     switches = merged(stored)
     email_due = wants(switches, "email", message.category)
     push_due = wants(switches, "push", message.category)
-    now = utcnow_ms()
+    now = utcnow()
     dedupe_key = f"{event['id']}:{message.user_id}"
     doc: dict[str, Any] = {
         "_id": str(ObjectId()),

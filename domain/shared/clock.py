@@ -6,12 +6,8 @@ from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def utcnow_ms() -> datetime:
-    """Now, to the millisecond the store keeps: a document shown as built (a live push)
-    then reads back with the very same time."""
+    """Now, to the millisecond the store keeps: what a write answers (or pushes live) is
+    then what a read of the same document returns, not a time a few microseconds off."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
