@@ -208,14 +208,15 @@ def install(idle_limit: float = IDLE_LIMIT_SECONDS) -> None:
         def run(handler: Any, msg: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             command = Command.of(msg)
             gate = gate_of(handler)
-            with gate.admit(command) as refusal:
-                if refusal is not None:
-                    return msg.get("request_id", 0), refusal
-                reply = original(handler, msg)
-            if command.starts_transaction:
-                opened = bool(command.session and handler._tx_sessions(command.session))
-                gate.release_if_not_open(command.session, opened)
-            return reply
+            try:
+                with gate.admit(command) as refusal:
+                    if refusal is not None:
+                        return msg.get("request_id", 0), refusal
+                    return original(handler, msg)
+            finally:
+                if command.starts_transaction:
+                    opened = bool(command.session and handler._tx_sessions(command.session))
+                    gate.release_if_not_open(command.session, opened)
 
         return run
 
