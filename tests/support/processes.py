@@ -57,7 +57,7 @@ class PlatformProcess:
                         return
             except Exception:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)  # a poll costs little next to the start it waits for
         raise TimeoutError(f"{self.kind} not ready: {self.log_file.read_text()[-2000:]}")
 
     def log(self) -> str:
