@@ -9,6 +9,7 @@ from bson.errors import InvalidId
 
 from domain.accounts.emails import normalize_email
 from domain.accounts.models import User
+from domain.accounts.roles import Role
 
 USERS = "users"
 
@@ -31,6 +32,12 @@ async def get_user(db: Any, user_id: str, *, session: Any = None) -> User | None
         return None
     doc = await db[USERS].find_one({"_id": oid}, session=session)
     return User.from_doc(doc) if doc else None
+
+
+async def get_patient(db: Any, patient_id: str) -> User | None:
+    """The account if it is a patient's; None for a missing id or anyone else's."""
+    user = await get_user(db, patient_id)
+    return user if user is not None and user.role is Role.PATIENT else None
 
 
 async def find_by_email(db: Any, email: str, *, session: Any = None) -> User | None:

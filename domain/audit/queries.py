@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.accounts.repository import get_user
+from domain.accounts.repository import get_patient, get_user
 from domain.audit.chain import AUDIT_LOGS
 from domain.events import EventType
 from domain.shared.clock import iso_z
@@ -135,8 +135,7 @@ async def export_csv(db: Any, filters: AuditFilter) -> AsyncIterator[bytes]:
 async def access_log_filter(db: Any, patient_id: str) -> AuditFilter:
     """The reads of one patient's record; an id that is no patient's is a 404, not an
     empty log that would say nobody ever read it."""
-    patient = await get_user(db, patient_id)
-    if patient is None or patient.role.value != "patient":
+    if await get_patient(db, patient_id) is None:
         raise NotFound("patient not found")
     return AuditFilter(
         patient_id=stored_spelling(patient_id), event_type=EventType.RECORD_ACCESSED.value

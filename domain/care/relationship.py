@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.accounts.repository import get_user
+from domain.accounts.repository import get_patient
 from domain.events import Actor
 from domain.shared.errors import NotFound
 
@@ -107,8 +107,7 @@ async def can_access_patient(
         return False
     # An admin may read any patient, but only one there is: a page of nothing for a missing
     # id (or a doctor's) would read as an empty record.
-    patient = await get_user(db, patient_id)
-    return patient is not None and patient.role.value == "patient"
+    return await get_patient(db, patient_id) is not None
 
 
 async def require_patient_access(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.accounts.repository import get_user, update_user
+from domain.accounts.repository import get_patient, get_user, update_user
 from domain.care.relationship import require_patient_access
 from domain.events import Actor, EventContext
 from domain.profiles import fields, repository
@@ -160,8 +160,8 @@ async def patient_for(
 ) -> dict[str, Any]:
     """The patient's profile for the patient, a doctor in their care, or an admin; anyone
     else (and any id that is not a patient) gets the same 404. Each read is recorded."""
-    user = await get_user(db, patient_id)
-    if user is None or user.role.value != "patient":
+    user = await get_patient(db, patient_id)
+    if user is None:
         raise NotFound("patient not found")
     # The stored id, not the one typed: an upper-case spelling loads the same account but
     # would be audited under an id that patient's access log never matches.
