@@ -51,15 +51,20 @@ def _send(kind: str, job_id: str, mail: OutgoingEmail | None) -> None:
     if mail is None:
         log.info("account_email_not_needed", kind=kind, job=job_id)
         return
-    send_committed(
-        get_settings().mail,
-        to=mail.to,
-        subject=mail.subject,
-        text=mail.text,
-        html=mail.html,
-        message_id=f"<{kind}.{job_id}@esante>",
-        # Nothing to record: the token is already stored and a resend repeats the same link.
-    )
+    try:
+        send_committed(
+            get_settings().mail,
+            to=mail.to,
+            subject=mail.subject,
+            text=mail.text,
+            html=mail.html,
+            message_id=f"<{kind}.{job_id}@esante>",
+            # Nothing to record: the token is already stored and a resend repeats the same link.
+        )
+    except AddressNotAccepted as refused:
+        # The dead letter this becomes carries no reason (none is stored without a retry).
+        log.warning("email_address_not_accepted", kind=kind, job=job_id, error=str(refused))
+        raise
     log.info("account_email_sent", kind=kind, job=job_id)
 
 

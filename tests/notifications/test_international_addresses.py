@@ -4,6 +4,7 @@ without one the send fails at once with a reason no retry can change."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from actors.inspection import QueueInspector
 from config.settings import MailSettings
 from config.stack.processes import free_port
 from config.stack.smtp_sink import MaildirHandler, SinkController
 from infra.mail import AddressNotAccepted, EndOfData, send_committed
+from infra.redis import create_redis
+from tests.auth.support import patient_form
+from tests.events.support import eventually
 from tests.notifications.relays import received, serve
 
 
@@ -87,3 +92,30 @@ def test_without_smtputf8_a_non_ascii_local_part_is_refused_before_anything_is_s
     # The connection is usable again for the next message.
     _send(ascii_relay, "ada@example.org", commits)
     assert commits == ["ada@example.org"]
+
+
+@pytest.mark.e2e
+async def test_a_worker_dead_letters_at_once_the_mail_its_relay_cannot_take(
+    client: Any, platform: Any, settings: Any, ascii_relay: Controller
+) -> None:
+    """Through a real worker whose relay offers no SMTPUTF8: the verification job for an
+    accented address goes to the dead letters without retries, its reason in the log, and
+    the relay receives nothing."""
+    worker = platform.start("worker", SMTP_URL=f"smtp://127.0.0.1:{ascii_relay.port}")
+    form = patient_form(f"zoë.{time.time_ns()}@example.org")
+    assert (await client.post("/api/v1/auth/register", json=form)).status_code == 201
+
+    inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
+    try:
+
+        async def dead() -> Any:
+            _, letters = await inspector.dead_letters("auth")
+            return letters
+
+        [letter] = await eventually(dead, timeout=30)
+        assert letter.actor == "auth.send_verification_email"
+        assert letter.retries == 0  # not retried: no retry could change the relay
+    finally:
+        await inspector.redis.aclose()
+    assert "email_address_not_accepted" in worker.log()
+    assert received(ascii_relay) == []
