@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Any camera photo fits; more is a decompression bomb (a few KB that decode to gigabytes).
 MAX_PHOTO_PIXELS = 25_000_000
 THUMBNAIL_PX = 256
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PROCESS_PHOTO = "profiles.process_photo"
 REMOVE_PHOTO = "profiles.remove_photo"
 
@@ -28,7 +30,7 @@ def sniff_image(head: bytes) -> tuple[str, str] | None:
     """(content type, extension) from the magic bytes; never from the name or header sent."""
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(PNG_SIGNATURE):
         return "image/png", "png"
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp", "webp"
@@ -152,6 +154,10 @@ def check_image(data: bytes) -> None:
     # JPEG cut short just there decodes: its structure has to be walked to see the cut.
     if data.startswith(b"\xff\xd8") and not jpeg_reaches_end(data):
         raise UnsupportedMediaType("the photo could not be read as an image")
+    # Pillow stops reading a PNG after its image data: a file cut inside its end chunk
+    # (the last 1-4 bytes) decodes just the same.
+    if data.startswith(PNG_SIGNATURE) and not png_reaches_end(data):
+        raise UnsupportedMediaType("the photo could not be read as an image")
 
 
 def jpeg_reaches_end(data: bytes) -> bool:
@@ -179,6 +185,21 @@ def jpeg_reaches_end(data: bytes) -> bool:
         at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
         if marker == 0xDA:
             at = _scan_end(data, at)
+
+
+_PNG_END_CHUNK = b"\x00\x00\x00\x00IEND" + zlib.crc32(b"IEND").to_bytes(4, "big")
+
+
+def png_reaches_end(data: bytes) -> bool:
+    """Whether the PNG's chunks, read from its start, lead to a whole end chunk (its
+    checksum included). Bytes after it are allowed, as for a JPEG."""
+    at = len(PNG_SIGNATURE)
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        if data[at + 4 : at + 8] == b"IEND":
+            return data[at : at + 12] == _PNG_END_CHUNK
+        at += 12 + length  # length, type, data, checksum
+    return False
 
 
 def _scan_end(data: bytes, at: int) -> int:

@@ -182,6 +182,10 @@ CORPUS = [
     Hostile(
         "JPEG without its end", _jpeg()[:-2], "cut.jpg", "image/jpeg", "refused", "neutralised"
     ),
+    # Every pixel is there: only the end chunk's checksum is cut short.
+    Hostile(
+        "PNG without its end", _png()[:-2], "cut-end.png", "image/png", "refused", "neutralised"
+    ),
     Hostile("empty file", b"", "empty.pdf", "application/pdf", "refused", "refused"),
     Hostile(
         "path traversal name",
