@@ -22,7 +22,10 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    code: str | None = Field(None, description="stable machine-readable reason")
+    code: str = Field(
+        description="stable machine-readable reason: a precise one where the platform has it "
+        "(`password_confirmation_required`), else one per status (`not_found`, `invalid_input`)"
+    )
     errors: list[FieldError] | None = Field(None, description="on validation failures")
 
 

@@ -40,12 +40,38 @@ _DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
 }
 
 
+# Every problem carries a `code` clients may branch on: the domain's own where it raised
+# one (`domain.shared.errors`, named the same way), else one for the status, so an error
+# the framework raises (an unknown path, a wrong method, an unreadable body) has one too.
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    423: "locked",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+def status_code_name(status: int) -> str:
+    """The `code` of a problem with this status when nothing more precise is known."""
+    return _STATUS_CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
+
+
 def problem(
     status: int,
     detail: str,
     *,
     title: str | None = None,
     type_: str | None = None,
+    code: str | None = None,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
@@ -56,6 +82,7 @@ def problem(
         "title": title or phrase,
         "status": status,
         "detail": detail,
+        "code": code or status_code_name(status),
     }
     if errors is not None:
         body["errors"] = errors

@@ -16,6 +16,7 @@ from litestar.utils.path import normalize_path
 from redis.exceptions import RedisError
 
 from api.client_ip import client_ip
+from api.problems import status_code_name
 from config.logging import get_logger
 from config.settings import AppSettings
 
@@ -50,6 +51,7 @@ async def _too_many(send: Send, retry_after: int) -> None:
             "title": "Too Many Requests",
             "status": 429,
             "detail": f"Rate limit exceeded; retry in {retry_after} seconds",
+            "code": status_code_name(429),
         }
     ).encode()
     start: Any = {

@@ -1,4 +1,5 @@
-"""Unexpected server errors answer a bare 500 problem and are logged; CORS follows CORS_ORIGINS."""
+"""Unexpected server errors answer a bare 500 problem and are logged; every problem names a
+`code`; CORS follows CORS_ORIGINS."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -75,6 +76,29 @@ async def test_unexpected_error_without_client_id_still_names_one(failing_client
     response = await failing_client.get("/api/v1/explode")
     assert response.status_code == 500
     assert response.json()["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content", "status", "code"),
+    [
+        ("GET", "/api/v1/no-such-route", None, 404, "not_found"),
+        ("DELETE", "/health/live", None, 405, "method_not_allowed"),
+        ("POST", "/api/v1/auth/login", b"{", 400, "bad_request"),
+        ("POST", "/api/v1/auth/login", b"{}", 422, "invalid_input"),
+        ("GET", "/api/v1/appointments", None, 401, "unauthenticated"),
+        ("GET", "/api/v1/explode", None, 500, "internal_error"),
+    ],
+)
+async def test_every_problem_names_a_code_even_when_the_framework_raised_it(
+    failing_client, method: str, path: str, content: bytes | None, status: int, code: str
+) -> None:
+    """Clients branch on `code`: an unknown path, a wrong method or an unreadable body (all
+    refused by Litestar before any handler) carry one like the domain's own refusals."""
+    headers = {"Content-Type": "application/json"} if content is not None else {}
+    response = await failing_client.request(method, path, content=content, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == code
 
 
 async def _preflight(client: AsyncTestClient, origin: str) -> Response:

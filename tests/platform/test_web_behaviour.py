@@ -107,6 +107,7 @@ async def test_rate_limit_answers_429_with_retry_after(
         assert limited.status_code == 429
         assert 1 <= int(limited.headers["retry-after"]) <= 60
         assert limited.headers["content-type"] == "application/problem+json"
+        assert limited.json()["code"] == "rate_limited"
         # Another caller is not affected.
         other = await client.post(
             "/api/v1/auth/login", json={}, headers={"X-Forwarded-For": "203.0.113.8"}
