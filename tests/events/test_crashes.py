@@ -4,14 +4,13 @@ burst of emails, and a job that can never succeed ends in the dead-letter queue.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 import dramatiq
 import pytest
-import redis
+from bson import ObjectId
 
 from actors.broker import configure_broker
 from config.settings import Settings
@@ -27,6 +26,7 @@ from tests.events.support import (
     sent_emails,
     wait_until_emails_sent,
 )
+from tests.support.jobs import queued_jobs
 
 pytestmark = pytest.mark.e2e
 
@@ -169,7 +169,7 @@ async def test_a_poison_message_ends_in_the_dead_letter_queue(platform, settings
     db = client[settings.mongo.db]
     await ensure_notification_indexes(db)
     user = await add_user(db, "patient")
-    await db.users.update_one({"email": {"$exists": True}}, {"$set": {"email": "no@@where"}})
+    await db.users.update_one({"_id": ObjectId(user)}, {"$set": {"email": "no@@where"}})
     event = {"id": f"poison-{user}", "type": "appointment.confirmed"}
     message = Message(user, "appointments", "Appointment update", "Update.", "http://x/")
     notification_id = (await store(db, event, message)).id
@@ -178,13 +178,11 @@ async def test_a_poison_message_ends_in_the_dead_letter_queue(platform, settings
     import actors.registry  # noqa: F401
 
     queued = dramatiq.get_broker().get_actor("notifications.send_email").send(notification_id)
-    r = redis.Redis.from_url(settings.redis.url)
-    dead_key = f"{settings.worker.namespace}:notifications.XQ"
 
     async def dead_lettered() -> bool:
         # Dead letters are keyed by the broker's own id; the body carries ours.
-        bodies = r.hvals(dead_key + ".msgs")
-        return any(json.loads(body)["message_id"] == queued.message_id for body in bodies)
+        dead = queued_jobs(settings, "notifications", due=False, delayed=False, dead=True)
+        return any(job["message_id"] == queued.message_id for job in dead)
 
     await eventually(dead_lettered, 60)
     doc = await db.notifications.find_one({"_id": notification_id})
@@ -192,5 +190,5 @@ async def test_a_poison_message_ends_in_the_dead_letter_queue(platform, settings
         doc["email_status"] == "dead" and doc["email_attempts"] == settings.worker.max_retries + 1
     )
     await asyncio.sleep(1.5)
-    assert r.llen(f"{settings.worker.namespace}:notifications") == 0  # not looping
+    assert not queued_jobs(settings, "notifications")  # not looping
     client.close()

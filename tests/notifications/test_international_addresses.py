@@ -9,17 +9,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dramatiq
 import pytest
 from aiosmtpd.controller import Controller
+from bson import ObjectId
 
+from actors.broker import configure_broker
 from actors.inspection import QueueInspector
 from config.settings import MailSettings
 from config.stack.processes import free_port
 from config.stack.smtp_sink import MaildirHandler, SinkController
+from domain.notifications.models import Message
+from domain.notifications.repository import ensure_notification_indexes, store
 from infra.mail import AddressNotAccepted, EndOfData, send_committed
 from infra.redis import create_redis
 from tests.auth.support import patient_form
-from tests.events.support import eventually
+from tests.events.support import add_user, eventually
 from tests.notifications.relays import received, serve
 
 
@@ -94,6 +99,15 @@ def test_without_smtputf8_a_non_ascii_local_part_is_refused_before_anything_is_s
     assert commits == ["ada@example.org"]
 
 
+async def _dead_letters(settings: Any, queue: str) -> list[Any]:
+    inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
+    try:
+        _, letters = await inspector.dead_letters(queue)
+        return list(letters)
+    finally:
+        await inspector.redis.aclose()
+
+
 @pytest.mark.e2e
 async def test_a_worker_dead_letters_at_once_the_mail_its_relay_cannot_take(
     client: Any, platform: Any, settings: Any, ascii_relay: Controller
@@ -105,17 +119,39 @@ async def test_a_worker_dead_letters_at_once_the_mail_its_relay_cannot_take(
     form = patient_form(f"zoë.{time.time_ns()}@example.org")
     assert (await client.post("/api/v1/auth/register", json=form)).status_code == 201
 
-    inspector = QueueInspector(create_redis(settings.redis), settings.worker.namespace)
-    try:
+    [letter] = await eventually(lambda: _dead_letters(settings, "auth"), timeout=30)
+    assert letter.actor == "auth.send_verification_email"
+    assert letter.retries == 0  # not retried: no retry could change the relay
+    assert "email_address_not_accepted" in worker.log()
+    assert received(ascii_relay) == []
 
-        async def dead() -> Any:
-            _, letters = await inspector.dead_letters("auth")
-            return letters
 
-        [letter] = await eventually(dead, timeout=30)
-        assert letter.actor == "auth.send_verification_email"
-        assert letter.retries == 0  # not retried: no retry could change the relay
-    finally:
-        await inspector.redis.aclose()
+@pytest.mark.e2e
+async def test_a_notification_email_its_relay_cannot_take_is_dead_at_once(
+    db: Any, platform: Any, settings: Any, ascii_relay: Controller
+) -> None:
+    """The notification's email, through a real worker whose relay offers no SMTPUTF8: the
+    delivery is recorded dead with its reason and the job dead-lettered without retries,
+    so the notification does not sit `sending` or go through every retry."""
+    await ensure_notification_indexes(db)
+    user = await add_user(db)
+    await db.users.update_one(
+        {"_id": ObjectId(user)}, {"$set": {"email": f"zoë.{user}@example.org"}}
+    )
+    event = {"id": f"intl-{user}", "type": "appointment.confirmed"}
+    message = Message(user, "appointments", "Appointment update", "Update.", "http://x/")
+    notification_id = (await store(db, event, message)).id
+    worker = platform.start("worker", SMTP_URL=f"smtp://127.0.0.1:{ascii_relay.port}")
+    configure_broker(settings)
+    import actors.registry  # noqa: F401
+
+    dramatiq.get_broker().get_actor("notifications.send_email").send(notification_id)
+
+    [letter] = await eventually(lambda: _dead_letters(settings, "notifications"), timeout=30)
+    assert letter.actor == "notifications.send_email"
+    assert letter.retries == 0
+    doc = await db.notifications.find_one({"_id": notification_id})
+    assert doc["email_status"] == "dead"
+    assert doc["email_error"].startswith("AddressNotAccepted")
     assert "email_address_not_accepted" in worker.log()
     assert received(ascii_relay) == []

@@ -5,7 +5,6 @@ when the job runs (moved later: it waits again; removed: it sends)."""
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,14 +12,13 @@ from zoneinfo import ZoneInfo
 
 import dramatiq
 import pytest
-import redis
 
 from actors.broker import configure_broker
 from config.settings import Settings
 from domain.events import Actor, EventType, Subject, new_event, publish
 from tests.appointments.conftest import book_next_monday_at_nine
 from tests.events.support import eventually, sent_emails
-from tests.support.jobs import jobs_run
+from tests.support.jobs import jobs_run, queued_jobs
 from tests.support.people import Person, make_person
 
 pytestmark = pytest.mark.e2e
@@ -54,11 +52,8 @@ def delayed_jobs(settings: Settings, notification_id: str) -> list[tuple[str, da
     """(actor, eta) of the jobs for a notification that wait in the `notifications` delay
     queue. A worker holds the ids of the ones it fetched, but their bodies stay in the
     queue's hash until they are due."""
-    client = redis.Redis.from_url(settings.redis.url)
-    bodies = client.hvals(f"{settings.worker.namespace}:notifications.DQ.msgs")
     jobs = []
-    for raw in bodies:
-        message = json.loads(raw)
+    for message in queued_jobs(settings, "notifications", due=False):
         if notification_id in [*message["args"], *message["kwargs"].values()]:
             eta = datetime.fromtimestamp(message["options"]["eta"] / 1000, UTC)
             jobs.append((message["actor_name"], eta))

@@ -5,11 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import redis
 
 from config.settings import Settings
 from tests.support.waiting import wait_for
+
+
+def queued_jobs(
+    settings: Settings, queue: str, *, due: bool = True, delayed: bool = True, dead: bool = False
+) -> list[dict[str, Any]]:
+    """The bodies of `queue`'s jobs, decoded: those due now, those waiting in its delay
+    queue, those dead-lettered, as asked."""
+    prefix = f"{settings.worker.namespace}:{queue}"
+    wanted = (("", due), (".DQ", delayed), (".XQ", dead))
+    with redis.Redis.from_url(settings.redis.url) as client:
+        bodies = [
+            raw for suffix, on in wanted if on for raw in client.hvals(f"{prefix}{suffix}.msgs")
+        ]
+    return [json.loads(raw) for raw in bodies]
 
 
 def unfinished_jobs(
@@ -22,14 +37,8 @@ def unfinished_jobs(
     it, and a retry is enqueued in the delay queue before the failed run is acknowledged:
     so a job and whatever it enqueued on the same queue have run once none is left.
     """
-    client = redis.Redis.from_url(settings.redis.url)
-    prefix = f"{settings.worker.namespace}:{queue}"
-    bodies = client.hvals(f"{prefix}.msgs")
-    if delayed:
-        bodies += client.hvals(f"{prefix}.DQ.msgs")
-    if message_id is None:
-        return len(bodies)
-    return sum(json.loads(raw)["message_id"] == message_id for raw in bodies)
+    jobs = queued_jobs(settings, queue, delayed=delayed)
+    return sum(message_id is None or job["message_id"] == message_id for job in jobs)
 
 
 async def jobs_run(
