@@ -10,10 +10,10 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from actors.broker import configure_broker
+from api.api_docs import DOCS_PATH, swagger_assets, swagger_plugin
 from api.controllers.health import HealthController
 from api.deps import provide_jobs
 from api.middleware.metrics import metrics_middleware
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return app.state.resources
 
     app = Litestar(
-        route_handlers=[HealthController, *API_ROUTES],
+        route_handlers=[HealthController, *API_ROUTES, swagger_assets()],
         lifespan=[lifespan],
         dependencies={
             "resources": Provide(provide_resources, sync_to_thread=False),
@@ -94,8 +94,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="E-Santé API",
             version="1.0.0",
             description="Appointments, medical records, referrals, messaging and audit.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            path=DOCS_PATH,
+            render_plugins=[swagger_plugin()],
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")

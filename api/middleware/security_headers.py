@@ -1,10 +1,13 @@
-"""Conservative security headers for a JSON API (the docs pages need scripts, so no CSP there)."""
+"""Conservative security headers for a JSON API; the docs pages, which run Swagger UI from
+this origin, get a content security policy of their own (`api.api_docs`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.api_docs import DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -13,6 +16,7 @@ _COMMON = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+_DOCS_ONLY = [(b"content-security-policy", DOCS_CONTENT_SECURITY_POLICY.encode())]
 _API_ONLY = [
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"cache-control", b"no-store"),
@@ -26,8 +30,7 @@ def security_headers_middleware(hsts: bool) -> Any:
                 await app(scope, receive, send)
                 return
             extra = list(_COMMON)
-            if not scope["path"].startswith("/schema"):
-                extra += _API_ONLY
+            extra += _DOCS_ONLY if scope["path"].startswith(DOCS_PATH) else _API_ONLY
             if hsts:
                 extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
 

@@ -1,5 +1,6 @@
 """Cross-cutting HTTP behaviour: problem+json, request ids, headers, limits, metrics."""
 
+import re
 from typing import Any
 
 import pytest
@@ -144,6 +145,32 @@ async def test_openapi_document_and_docs_are_served(client) -> None:
     assert spec.json()["openapi"].startswith("3.")
     docs = await client.get("/schema/swagger")
     assert docs.status_code == 200
+
+
+async def test_the_docs_page_loads_everything_from_this_origin(client) -> None:
+    """Swagger UI's scripts, styles and icon are served by the web process itself, so the
+    page works without internet access (it stayed blank offline when they came from a
+    CDN), under a content security policy that allows nothing from elsewhere."""
+    docs = await client.get("/schema/swagger")
+    assert docs.status_code == 200
+    policy = docs.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", docs.text)
+    assert len(assets) >= 4, docs.text  # the bundle, the preset, the styles, the icon
+    expected = {
+        ".js": "javascript",
+        ".css": "text/css",
+        ".png": "image/png",
+    }
+    for url in assets:
+        assert url.startswith("/schema/"), f"{url} is not served from this origin"
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        kind = next(v for k, v in expected.items() if url.endswith(k))
+        assert kind in asset.headers["content-type"], (url, asset.headers["content-type"])
+    bundle = await client.get(next(u for u in assets if u.endswith("swagger-ui-bundle.js")))
+    # A release that renders OpenAPI 3.1, the version of the document served.
+    assert re.search(rb'"5\.\d+\.\d+"', bundle.content)
 
 
 async def test_metrics_are_prometheus_text(client) -> None:
