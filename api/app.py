@@ -16,6 +16,7 @@ from actors.broker import configure_broker
 from api.api_docs import DOCS_PATH, swagger_assets, swagger_plugin
 from api.controllers.health import HealthController
 from api.deps import provide_jobs
+from api.middleware.head_requests import head_as_get_middleware
 from api.middleware.metrics import metrics_middleware
 from api.middleware.rate_limit import rate_limit_middleware
 from api.middleware.request_id import request_id_middleware
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security_headers_middleware(hsts=settings.app.is_production),
             metrics_middleware,
             rate_limit_middleware,
+            head_as_get_middleware,
         ]
     ):
         outer = wrap(outer)

@@ -198,3 +198,25 @@ async def test_metrics_label_made_up_methods_as_other(client) -> None:
     text = (await client.get("/metrics")).text
     assert "BREW" not in text and 'method="get"' not in text
     assert 'esante_http_requests_total{method="other",' in text
+
+
+async def test_head_is_answered_like_get_without_the_body(client) -> None:
+    """Uptime monitors and caches ask HEAD of GET routes (405 before)."""
+    got = await client.get("/health/live")
+    head = await client.head("/health/live")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"] != "0"
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert "x-request-id" in head.headers
+    # Everything a GET does still applies: no token, no answer.
+    refused = await client.head("/api/v1/auth/me")
+    assert refused.status_code == 401 and refused.content == b""
+    # A route with no GET still refuses HEAD, naming what it allows.
+    wrong = await client.head("/api/v1/auth/login")
+    assert wrong.status_code == 405 and wrong.content == b""
+    assert "HEAD" not in wrong.headers["allow"]
+    # Counted under its own method and the route it reached.
+    metrics = (await client.get("/metrics")).text
+    assert 'method="HEAD",route="/health/live",status="200"' in metrics
+    # Where GET is allowed, so is HEAD.
+    assert (await client.delete("/health/live")).headers["allow"] == "GET, HEAD, OPTIONS"
