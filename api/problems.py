@@ -225,15 +225,30 @@ def handle_domain(request: Request[Any, Any, Any], exc: domain_errors.DomainErro
     return problem(status, exc.detail, errors=errors, headers=headers, code=exc.code)
 
 
+def _raised_reading_request(exc: BaseException) -> bool:
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith(_REQUEST_READERS):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
 def handle_undecodable(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
     """Bytes that are not UTF-8 where text is expected. msgspec's JSON decoder and the
     multipart parser let the UnicodeDecodeError through, so a client's bad body was a 500;
     raised anywhere but while Litestar reads the request, it is still a server fault."""
-    traceback = exc.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_globals.get("__name__", "").startswith(_REQUEST_READERS):
-            return problem(400, "The request body is not valid UTF-8")
-        traceback = traceback.tb_next
+    if _raised_reading_request(exc):
+        return problem(400, "The request body is not valid UTF-8")
+    return handle_unexpected(request, exc)
+
+
+def handle_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """JSON nested about a thousand levels deep: msgspec's decoder gives up with a
+    RecursionError, which was a 500 on every JSON route (the login's included). No field
+    of ours nests more than a few levels, so such a body is refused as unreadable."""
+    if _raised_reading_request(exc):
+        return problem(400, "The request body is nested too deeply")
     return handle_unexpected(request, exc)
 
 
@@ -259,6 +274,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: handle_validation,
     HTTPException: handle_http,
     UnicodeDecodeError: handle_undecodable,
+    RecursionError: handle_too_deep,
     domain_errors.DomainError: handle_domain,
     RedisConnectionError: handle_unavailable,
     RedisTimeoutError: handle_unavailable,

@@ -1,6 +1,7 @@
 """What a client is told about a body or parameter the platform cannot use: a body that is
-not UTF-8 is a 400 like malformed JSON, and every field error names the field as the client
-sent it (`from`, `title`, `file`), never a handler's argument or "data"."""
+not UTF-8 or nested too deep to decode is a 400 like malformed JSON, and every field error
+names the field as the client sent it (`from`, `title`, `file`), never a handler's argument
+or "data"."""
 
 from typing import Any
 
@@ -52,6 +53,42 @@ async def test_a_json_body_that_is_not_utf8_is_a_400(
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "The request body is not valid UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("path", "signed_in"),
+    [
+        ("/api/v1/auth/login", False),
+        (f"/api/v1/conversations/{ObjectId()}/messages", True),
+        ("/api/v1/consultations", True),
+    ],
+)
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+async def test_json_nested_too_deep_is_a_400(
+    client, people, path: str, signed_in: bool, depth: int
+) -> None:
+    """msgspec gives up on such a body with a RecursionError (a 500 before)."""
+    body = '{"email":' + "[" * depth + "]" * depth + "}"
+    headers = {**JSON, **(people["doctor"].headers if signed_in else {})}
+    response = await client.post(path, content=body, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "bad_request"
+
+
+@get("/api/v1/recursing")
+async def recursing() -> dict[str, Any]:
+    def deeper(n: int) -> int:
+        return deeper(n + 1)
+
+    return {"depth": deeper(0)}
+
+
+async def test_a_recursion_error_of_the_server_s_own_is_still_a_500(settings: Settings) -> None:
+    app = create_app(settings)
+    app.register(recursing)
+    async with AsyncTestClient(app=app) as client:
+        response = await client.get("/api/v1/recursing")
+    assert response.status_code == 500
 
 
 async def test_a_form_field_that_is_not_utf8_is_a_400(client, people) -> None:
