@@ -83,14 +83,6 @@ async def recursing() -> dict[str, Any]:
     return {"depth": deeper(0)}
 
 
-async def test_a_recursion_error_of_the_server_s_own_is_still_a_500(settings: Settings) -> None:
-    app = create_app(settings)
-    app.register(recursing)
-    async with AsyncTestClient(app=app) as client:
-        response = await client.get("/api/v1/recursing")
-    assert response.status_code == 500
-
-
 async def test_a_form_field_that_is_not_utf8_is_a_400(client, people) -> None:
     response = await client.post(
         "/api/v1/documents",
@@ -105,11 +97,14 @@ async def garbled() -> dict[str, Any]:
     return {"text": b"\xff".decode()}
 
 
-async def test_a_decoding_error_of_the_server_s_own_is_still_a_500(settings: Settings) -> None:
+@pytest.mark.parametrize("handler", [garbled, recursing], ids=["decoding", "recursion"])
+async def test_the_same_error_of_the_server_s_own_is_still_a_500(
+    settings: Settings, handler: Any
+) -> None:
     app = create_app(settings)
-    app.register(garbled)
+    app.register(handler)
     async with AsyncTestClient(app=app) as client:
-        response = await client.get("/api/v1/garbled")
+        response = await client.get(next(iter(handler.paths)))
     assert response.status_code == 500
 
 
