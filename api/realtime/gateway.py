@@ -22,7 +22,7 @@ from config.settings import Settings
 from domain.accounts import AccountsEnv
 from domain.accounts.access_tokens import AccessClaims, decode_access_token
 from domain.accounts.authentication import authenticate
-from domain.accounts.revocation import is_revoked
+from domain.accounts.revocation import REVOCATIONS_CHANNEL, is_revoked
 from domain.events import Actor
 from domain.messaging import presence
 from domain.messaging.conversations import conversation_for
@@ -43,6 +43,8 @@ _STATUS: dict[type[errors.DomainError], int] = {
     errors.RateLimited: 429,
 }
 WINDOW_SECONDS = 10.0  # a socket's event budget (SOCKET_EVENTS_PER_MINUTE) per window
+# A socket refused for a revoked token is ended this long after, once the refusal is out.
+END_AFTER_REFUSAL_SECONDS = 0.2
 
 
 def refusal(exc: errors.DomainError) -> dict[str, Any]:
@@ -69,6 +71,8 @@ class Gateway:
         self.tokens: dict[str, AccessClaims] = {}
         self.budgets: dict[str, tuple[float, int]] = {}  # sid -> (window start, events)
         self._refresher: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._endings: set[asyncio.Task[None]] = set()
 
     def register(self) -> None:
         on = self.sio.on
@@ -133,6 +137,8 @@ class Gateway:
     def _keep_presence(self) -> None:
         if self._refresher is None or self._refresher.done():
             self._refresher = asyncio.create_task(self._refresh_presence())
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.create_task(self._watch_revocations())
 
     async def _refresh_presence(self) -> None:
         while self.callers:
@@ -144,19 +150,70 @@ class Gateway:
                 log.warning("presence_refresh_failed", error=type(exc).__name__)
             await self._end_stale_sockets()
 
-    async def _end_stale_sockets(self) -> None:
+    async def _watch_revocations(self) -> None:
+        """While sockets are open here, end those of a revoked token (a logout, a password
+        reset, a deactivation) as soon as the revocation is announced: until then they
+        still received every message of their conversations."""
+        while self.callers:
+            try:
+                pubsub = self.resources.redis.pubsub()
+                try:
+                    await pubsub.subscribe(REVOCATIONS_CHANNEL)
+                    while self.callers:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=1.0
+                        )
+                        if message is not None:
+                            await self._end_stale_sockets(self._concerned(message["data"]))
+                finally:
+                    await pubsub.aclose()
+            except Exception as exc:  # Redis away: the periodic check still runs
+                log.warning("revocation_watch_failed", error=type(exc).__name__)
+                await asyncio.sleep(1.0)
+
+    def _concerned(self, subject: bytes | str) -> list[str]:
+        """The sockets here a `user:<id>` or `session:<id>` announcement may concern."""
+        kind, _, value = (subject.decode() if isinstance(subject, bytes) else subject).partition(
+            ":"
+        )
+        field = {"user": "user_id", "session": "session_id"}.get(kind)
+        return [
+            sid for sid, claims in self.tokens.items() if field and getattr(claims, field) == value
+        ]
+
+    async def _is_stale(self, claims: AccessClaims) -> bool:
+        if claims.expires_at <= time.time():
+            return True
+        try:
+            return await is_revoked(self.resources.redis, self.resources.db, claims)
+        except Exception as exc:
+            log.warning("socket_revocation_check_failed", error=type(exc).__name__)
+            return False
+
+    async def _end_stale_sockets(self, sids: list[str] | None = None) -> None:
         """A socket lives no longer than the access token it connected with, nor past a
         revocation (password reset, deactivation): clients reconnect with a fresh token."""
-        now = time.time()
-        for sid, claims in list(self.tokens.items()):
-            stale = claims.expires_at <= now
-            if not stale:
-                try:
-                    stale = await is_revoked(self.resources.redis, self.resources.db, claims)
-                except Exception as exc:
-                    log.warning("socket_revocation_check_failed", error=type(exc).__name__)
-            if stale:
+        for sid in list(self.tokens) if sids is None else sids:
+            claims = self.tokens.get(sid)
+            if claims is not None and await self._is_stale(claims):
                 await self.sio.disconnect(sid)
+
+    async def _still_valid(self, sid: str) -> None:
+        """Checked at every event, so a socket whose token was revoked acts no more even if
+        the announcement was missed: the event is refused, and the socket ended once the
+        refusal is out."""
+        claims = self.tokens.get(sid)
+        if claims is None or not await self._is_stale(claims):
+            return
+        loop = asyncio.get_running_loop()
+
+        def end() -> None:
+            task = loop.create_task(self.sio.disconnect(sid))
+            self._endings.add(task)
+            task.add_done_callback(self._endings.discard)
+
+        loop.call_later(END_AFTER_REFUSAL_SECONDS, end)
+        raise errors.Unauthenticated("the session has ended; sign in again")
 
     # --- events -------------------------------------------------------------------------
     # Each takes `data` optionally: python-socketio calls a handler with the payload the
@@ -182,8 +239,10 @@ class Gateway:
 
     async def _in_conversation(self, sid: str, conversation_id: Any) -> str:
         """The conversation id once this socket is in its room; only participants get in.
-        Every client event passes here, so this is also where a socket's budget is spent."""
+        Every client event passes here, so this is also where a socket's budget is spent
+        and its token checked."""
         self._spend(sid)
+        await self._still_valid(sid)
         if not isinstance(conversation_id, str) or not conversation_id:
             raise errors.InvalidInput("is required", field="conversation_id")
         if conversation_room(conversation_id) not in self.sio.rooms(sid):

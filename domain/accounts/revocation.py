@@ -45,6 +45,20 @@ return 1
 """
 
 
+# Where a revocation is announced, as `user:<id>` or `session:<id>`: the web processes end
+# the sockets it concerns at once (api/realtime/gateway.py) instead of at their next check.
+REVOCATIONS_CHANNEL = "auth:revocations"
+
+
+async def _announce(redis: Any, subject: str) -> None:
+    """Best effort: a socket also checks its token at each event it sends and every few
+    seconds, so an announcement lost (Redis away) only delays its end."""
+    try:
+        await redis.publish(REVOCATIONS_CHANNEL, subject)
+    except RedisError as exc:
+        log.warning("revocation_announcement_failed", error=type(exc).__name__)
+
+
 async def record_revocation(redis: Any, settings: Any, user_id: str, version: int) -> None:
     """Raise the user's marker to `version`, never lower it. Called after the commit, so two
     changes racing (a reset and a deactivation) can write out of order: a plain SET could
@@ -52,6 +66,7 @@ async def record_revocation(redis: Any, settings: Any, user_id: str, version: in
     higher marker already there was written after its own, later commit, so its lifetime
     covers every token this one would guard."""
     await redis.eval(_RAISE, 1, marker_key(user_id), version, _marker_ttl(settings))
+    await _announce(redis, f"user:{user_id}")
 
 
 async def record_session_revocation(redis: Any, settings: Any, session_id: str) -> None:
@@ -62,6 +77,8 @@ async def record_session_revocation(redis: Any, settings: Any, session_id: str) 
         await redis.set(session_marker_key(session_id), "1", ex=_marker_ttl(settings))
     except RedisError as exc:
         log.warning("session_revocation_marker_unavailable", error=type(exc).__name__)
+        return
+    await _announce(redis, f"session:{session_id}")
 
 
 async def is_revoked(redis: Any, db: Any, claims: AccessClaims) -> bool:

@@ -162,6 +162,61 @@ async def test_a_revoked_token_ends_the_socket(platform, people, listeners, sett
         )  # fmt: skip
 
 
+async def _disconnected(listener, within: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + within
+    while listener.client.connected and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return not listener.client.connected
+
+
+async def test_a_deactivation_ends_the_user_s_sockets_at_once(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
+    """Announced over Redis, not left to the periodic check (every 20 s by default): until
+    then a deactivated doctor's socket still sent and received messages."""
+    one, two = platform.start_several("web", 2)
+    doctor, patient, admin = people["doctor"], people["patient"], people["admin"]
+    conversation_id = await open_conversation(one.url, patient, doctor)
+    doctors_socket = await listeners().connect(two.url, doctor.token)
+    patients_socket = await listeners().connect(one.url, patient.token)
+    async with httpx.AsyncClient(base_url=one.url, timeout=10) as http:
+        response = await http.patch(
+            f"/api/v1/admin/users/{doctor.id}", json={"active": False}, headers=admin.headers
+        )
+    assert response.status_code == 200, response.text
+    assert await _disconnected(doctors_socket, within=5)
+    sent = await patients_socket.call(
+        "message:send", {"conversation_id": conversation_id, "text": "?"}
+    )
+    assert "id" in sent, sent
+    assert await doctors_socket.nothing("message:new", 0.5)
+
+
+async def test_an_event_on_a_revoked_token_is_refused_even_unannounced(
+    platform, people, listeners, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """The announcement is best effort: each event checks the token too."""
+    from redis.asyncio import Redis
+
+    from domain.accounts.revocation import marker_key
+
+    web = platform.start("web")
+    doctor, patient = people["doctor"], people["patient"]
+    conversation_id = await open_conversation(web.url, patient, doctor)
+    socket = await listeners().connect(web.url, patient.token)
+    redis = Redis.from_url(settings.redis.url)
+    try:  # what a revocation writes, without its announcement
+        await redis.set(marker_key(patient.id), 1, ex=600)
+    finally:
+        await redis.aclose()
+    refused = await socket.call("message:send", {"conversation_id": conversation_id, "text": "hi"})
+    assert refused["error"]["status"] == 401, refused
+    assert await _disconnected(socket, within=5)
+    async with httpx.AsyncClient(base_url=web.url, timeout=10) as http:
+        listed = await http.get(
+            f"/api/v1/conversations/{conversation_id}/messages", headers=doctor.headers
+        )
+    assert listed.json()["items"] == []
+
+
 async def test_a_message_with_control_characters_is_refused(platform, people, listeners) -> None:  # type: ignore[no-untyped-def]
     web = platform.start("web")
     doctor, patient = people["doctor"], people["patient"]
