@@ -24,9 +24,11 @@ from domain.shared.errors import Conflict
 from domain.shared.transaction import run_in_transaction
 
 MAX_ADDENDUM = 5000
-# Keeps a prescription's page bounded. Counted before the insert, so two appends at the
-# same instant may pass it by one: a soft limit against runaway clients, not a rule.
+# Keeps a prescription's page bounded. Held by a counter on the prescription, raised in the
+# addendum's transaction only while below the limit: appends at the same instant cannot
+# pass it (counting the addenda before inserting let ten at once make 105).
 MAX_ADDENDA = 100
+COUNT = "addenda_count"
 
 
 def addendum_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -76,14 +78,18 @@ async def add_addendum(
     text = required_text(body.get("text"), "text", MAX_ADDENDUM)
     prescription = await visible_record(db, caller, PRESCRIPTIONS, prescription_id, "prescription")
     require_owner(prescription, caller, "doctor_id", "prescription")
-    if (
-        await db[PRESCRIPTION_ADDENDA].count_documents({"prescription_id": prescription_id})
-        >= MAX_ADDENDA
-    ):
+    if await _addenda_counted(db, prescription) >= MAX_ADDENDA:
         raise Conflict(f"the prescription already has {MAX_ADDENDA} addenda")
     addendum = new_addendum(prescription, caller, text, utcnow())
 
     async def write(session: Any) -> None:
+        counted = await db[PRESCRIPTIONS].update_one(
+            {"_id": prescription["_id"], COUNT: {"$lt": MAX_ADDENDA}},
+            {"$inc": {COUNT: 1}},
+            session=session,
+        )
+        if counted.matched_count == 0:  # the last places went to appends at the same time
+            raise Conflict(f"the prescription already has {MAX_ADDENDA} addenda")
         await db[PRESCRIPTION_ADDENDA].insert_one(addendum, session=session)
         await publish(
             db,
@@ -100,3 +106,17 @@ async def add_addendum(
 
     await run_in_transaction(client, write)
     return addendum_view(addendum)
+
+
+async def _addenda_counted(db: Any, prescription: dict[str, Any]) -> int:
+    """The prescription's addenda counter, set from the addenda themselves on its first
+    use (prescriptions written before it was kept have none)."""
+    if COUNT in prescription:
+        return int(prescription[COUNT])
+    count = await db[PRESCRIPTION_ADDENDA].count_documents(
+        {"prescription_id": str(prescription["_id"])}
+    )
+    await db[PRESCRIPTIONS].update_one(
+        {"_id": prescription["_id"], COUNT: {"$exists": False}}, {"$set": {COUNT: count}}
+    )
+    return count

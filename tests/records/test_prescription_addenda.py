@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
 import pytest
+from bson import ObjectId
 
 from domain.records import prescription_addenda
 from tests.records.support import Cast, create_consultation, create_prescription
@@ -101,3 +104,60 @@ async def test_addenda_are_bounded(
     ]
     assert statuses == [201, 201, 409]
     assert await cast.db.prescription_addenda.count_documents({}) == 2
+
+
+@pytest.mark.e2e
+async def test_appends_at_the_same_time_do_not_pass_the_bound(
+    client: Any, cast: Cast, platform: Any
+) -> None:
+    """Through a real web process (requests truly at once): twelve appends for the last
+    ten places take exactly ten. Counting before inserting let all twelve through."""
+    prescription_id = await _locked_prescription(client, cast)
+    places = 10
+    await cast.db.prescriptions.update_one(
+        {"_id": ObjectId(prescription_id)},
+        {"$set": {"addenda_count": prescription_addenda.MAX_ADDENDA - places}},
+    )
+    await cast.db.prescription_addenda.insert_many(
+        [
+            {"prescription_id": prescription_id, "text": "earlier", "author_id": cast.doctor.id}
+            for _ in range(prescription_addenda.MAX_ADDENDA - places)
+        ]
+    )
+    web = platform.start("web")
+    url = f"/api/v1/prescriptions/{prescription_id}/addenda"
+    async with httpx.AsyncClient(base_url=web.url, timeout=30) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(url, json={"text": f"m{i}"}, headers=cast.doctor.headers)
+                for i in range(12)
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [201] * places + [409] * 2, [
+        a.text for a in answers
+    ]
+    total = await cast.db.prescription_addenda.count_documents({"prescription_id": prescription_id})
+    assert total == prescription_addenda.MAX_ADDENDA
+    events = {"event.type": "prescription.addendum_added"}
+    assert await cast.db.outbox.count_documents(events) == places
+
+
+async def test_a_prescription_with_addenda_from_before_the_counter_keeps_its_bound(
+    client: Any, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prescription_addenda, "MAX_ADDENDA", 3)
+    prescription_id = await _locked_prescription(client, cast)
+    url = f"/api/v1/prescriptions/{prescription_id}/addenda"
+    for i in range(2):
+        added = await client.post(url, json={"text": f"n{i}"}, headers=cast.doctor.headers)
+        assert added.status_code == 201, added.text
+    # As the prescription was stored before it counted its addenda.
+    unset = await cast.db.prescriptions.update_one(
+        {"_id": ObjectId(prescription_id)}, {"$unset": {"addenda_count": ""}}
+    )
+    assert unset.modified_count == 1
+    statuses = [
+        (await client.post(url, json={"text": f"m{i}"}, headers=cast.doctor.headers)).status_code
+        for i in range(2)
+    ]
+    assert statuses == [201, 409]
