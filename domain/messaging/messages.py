@@ -15,6 +15,7 @@ from domain.events import Actor, EventContext, publish
 from domain.messaging import repository
 from domain.messaging.conversations import conversation_for
 from domain.messaging.events import message_sent
+from domain.messaging.participants import require_care_to_write
 from domain.shared.clock import utcnow
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.transaction import run_in_transaction
@@ -49,6 +50,7 @@ async def send_message(
     """The stored message and its conversation."""
     body = parse_text(text)
     conversation = await conversation_for(db, caller, conversation_id)
+    await require_care_to_write(db, conversation)
     assert caller.id is not None
     recipients = [uid for uid in conversation["participant_ids"] if uid != caller.id]
     message = {

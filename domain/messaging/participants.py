@@ -1,7 +1,10 @@
 """Who may talk to whom.
 
 Doctor ↔ doctor conversations are open. Patient ↔ doctor needs a care relationship (the
-one rule in `domain.care`). Patient ↔ patient is refused, and admins do not chat.
+one rule in `domain.care`), to open a conversation and to go on writing in it: once the
+relationship ends (the only appointment rejected, the only referral declined), the
+conversation stays readable but takes no new message. Patient ↔ patient is refused, and
+admins do not chat.
 """
 
 from __future__ import annotations
@@ -43,3 +46,14 @@ async def other_participant(db: Any, caller: Actor, participant_id: Any) -> User
                 raise NotFound("no such user", field="participant_id")
             raise Forbidden("you can message a doctor once they are part of your care")
     return other
+
+
+async def require_care_to_write(db: Any, conversation: dict[str, Any]) -> None:
+    """Refuse a new message in a patient ↔ doctor conversation whose care relationship has
+    ended: without this, a patient whose request a doctor rejected could go on writing to
+    them (and the doctor to a patient they no longer treat)."""
+    roles: dict[str, str] = conversation.get("roles") or {}
+    doctor = next((uid for uid, role in roles.items() if role == "doctor"), None)
+    patient = next((uid for uid, role in roles.items() if role == "patient"), None)
+    if doctor and patient and not await doctor_treats_patient(db, doctor, patient):
+        raise Forbidden("this conversation is closed: the doctor no longer takes part in this care")

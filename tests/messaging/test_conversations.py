@@ -47,6 +47,32 @@ async def test_participant_rules(client, people) -> None:  # type: ignore[no-unt
     assert anonymous.status_code == 401
 
 
+async def test_once_care_ends_the_conversation_takes_no_new_message(client, people, db) -> None:  # type: ignore[no-untyped-def]
+    """The doctor rejects the patient's only request: the conversation stays readable, but
+    neither side writes in it any more (both did before)."""
+    doctor, patient = people["doctor"], people["patient"]
+    _, conversation = await open_with(client, patient, doctor)
+    url = f"{API}/{conversation['id']}/messages"
+    sent = await client.post(url, json={"text": "Bonjour"}, headers=patient.headers)
+    assert sent.status_code == 201, sent.text
+    await db.appointments.update_many(
+        {"doctor_id": doctor.id, "patient_id": patient.id}, {"$set": {"status": "rejected"}}
+    )
+    for who in (patient, doctor):
+        refused = await client.post(url, json={"text": "still there?"}, headers=who.headers)
+        assert refused.status_code == 403, refused.text
+        assert "closed" in refused.json()["detail"]
+        history = await client.get(url, headers=who.headers)
+        assert [m["text"] for m in history.json()["items"]] == ["Bonjour"]
+    # Doctors between themselves need no care relationship.
+    colleague = people["colleague"]
+    _, between_doctors = await open_with(client, doctor, colleague)
+    colleagues = await client.post(
+        f"{API}/{between_doctors['id']}/messages", json={"text": "Avis ?"}, headers=doctor.headers
+    )
+    assert colleagues.status_code == 201, colleagues.text
+
+
 async def test_messages_page_newest_first_by_cursor(client, people) -> None:  # type: ignore[no-untyped-def]
     doctor, patient = people["doctor"], people["patient"]
     _, conversation = await open_with(client, patient, doctor)
