@@ -22,6 +22,7 @@ from domain.scheduling.slots import Interval, Slot, find_slot, overlaps
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.shared.parsing import parse_instant
+from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
 from domain.waitlist.entries import mark_booked
 
@@ -42,7 +43,7 @@ def parse_booking(body: dict[str, Any]) -> tuple[str, datetime, str, str]:
     mode = body.get("mode") or "in_person"
     if mode not in MODES:
         raise InvalidInput("must be in_person or video", field="mode")
-    return doctor_id, start, reason.strip(), mode
+    return doctor_id, start, refuse_control_characters(reason, "reason").strip(), mode
 
 
 def display_name(user: Any) -> str | None:

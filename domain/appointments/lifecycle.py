@@ -16,6 +16,7 @@ from domain.referrals.reopening import reopen_for_appointment
 from domain.scheduling import repository as schedule
 from domain.shared.clock import as_utc, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
+from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
 
 
@@ -27,7 +28,7 @@ def _reason(body: dict[str, Any] | None, required: bool) -> str | None:
         return None
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise InvalidInput(f"must be text of at most {MAX_REASON} characters", field="reason")
-    return reason.strip()
+    return refuse_control_characters(reason, "reason").strip()
 
 
 def check_timing(doc: dict[str, Any], transition: Transition, now: datetime) -> None:

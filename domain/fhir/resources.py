@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from domain.shared.clock import iso_z
+from domain.shared.text import CONTROL_CHARACTERS
 
 # Appointment statuses (requested, confirmed, ...) in FHIR's Appointment.status terms.
 _APPOINTMENT_STATUS = {
@@ -50,10 +51,16 @@ def _text(value: Any) -> dict[str, str]:
     return {"text": str(value)}
 
 
+def _xhtml_text(value: Any) -> str:
+    # Escaped, and without the control characters XML cannot carry even escaped: the
+    # fields refuse them, but a record written before they did may hold some.
+    return html.escape(CONTROL_CHARACTERS.sub("", str(value)))
+
+
 def _narrative(lines: list[tuple[str, Any]]) -> dict[str, str]:
     """A generated narrative (escaped XHTML) of the labelled lines that have a value."""
     body = "".join(
-        f"<p><b>{html.escape(label)}</b>: {html.escape(str(value))}</p>"
+        f"<p><b>{_xhtml_text(label)}</b>: {_xhtml_text(value)}</p>"
         for label, value in lines
         if value not in (None, "", [], {})
     )

@@ -6,7 +6,6 @@ A message is written, counted unread for the other participant and announced as
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bson import ObjectId
@@ -18,12 +17,10 @@ from domain.messaging.events import message_sent
 from domain.messaging.participants import require_care_to_write
 from domain.shared.clock import utcnow
 from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
 
 MAX_TEXT = 4000  # characters; a chat message, not a document
-# C0 control characters but tab, line feed and carriage return: nothing a person types, and
-# a NUL or an escape sequence ends up in every client, notification and export that shows it.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 DEFAULT_PAGE = 50
 MAX_PAGE = 100
 
@@ -31,9 +28,7 @@ MAX_PAGE = 100
 def parse_text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("is required and cannot be blank", field="text")
-    if _CONTROL.search(value):
-        raise InvalidInput("must not contain control characters", field="text")
-    text = value.strip()
+    text = refuse_control_characters(value, "text").strip()
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"at most {MAX_TEXT} characters", field="text")
     return text

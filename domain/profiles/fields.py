@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.shared.errors import InvalidInput
 from domain.shared.parsing import parse_date
+from domain.shared.text import refuse_control_characters
 from domain.specialties import is_known_specialty
 
 BLOOD_TYPES = ("A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-")
@@ -23,7 +24,7 @@ def text(value: Any, field: str, *, max_len: int, required: bool = False) -> str
         return None
     if not isinstance(value, str) or len(value) > max_len:
         raise InvalidInput(f"must be text of at most {max_len} characters", field=field)
-    return value.strip()
+    return refuse_control_characters(value, field).strip()
 
 
 def phone(value: Any, field: str) -> str | None:

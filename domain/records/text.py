@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.shared.errors import InvalidInput
+from domain.shared.text import refuse_control_characters
 
 
 def required_text(value: Any, field: str, max_length: int) -> str:
@@ -22,7 +23,7 @@ def optional_text(value: Any, field: str, max_length: int) -> str | None:
 
 
 def bounded(value: str, field: str, max_length: int) -> str:
-    value = value.strip()
+    value = refuse_control_characters(value, field).strip()
     if len(value) > max_length:
         raise InvalidInput(f"at most {max_length} characters", field=field)
     return value

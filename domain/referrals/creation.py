@@ -14,6 +14,7 @@ from domain.referrals.events import referral_event
 from domain.referrals.states import Status, Urgency
 from domain.shared.clock import utcnow
 from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
 
 MAX_REASON = 1000  # it becomes the appointment's reason when booked
@@ -30,7 +31,7 @@ def _text(body: dict[str, Any], name: str, limit: int, *, required: bool) -> str
         raise InvalidInput("is required", field=name)
     if len(value.strip()) > limit:
         raise InvalidInput(f"at most {limit} characters", field=name)
-    return value.strip()
+    return refuse_control_characters(value, name).strip()
 
 
 def _id(body: dict[str, Any], name: str, *, required: bool) -> str | None:

@@ -12,6 +12,7 @@ from domain.referrals.events import referral_event
 from domain.referrals.states import Status
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, InvalidInput
+from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
 
 MAX_DECLINE_REASON = 1000
@@ -62,7 +63,7 @@ async def decline(
         raise InvalidInput("is required", field="reason")
     if len(reason.strip()) > MAX_DECLINE_REASON:
         raise InvalidInput(f"at most {MAX_DECLINE_REASON} characters", field="reason")
-    extra = {"decline_reason": reason.strip()}
+    extra = {"decline_reason": refuse_control_characters(reason, "reason").strip()}
     return await _decide(
         client, db, caller, referral_id, Status.DECLINED, "decline", extra, context
     )

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.shared.errors import InvalidInput
 from domain.shared.parsing import parse_instant
+from domain.shared.text import refuse_control_characters
 
 MIN_SLOT_MINUTES = 5
 MAX_SLOT_MINUTES = 240
@@ -146,6 +147,8 @@ def parse_time_off(body: dict[str, Any]) -> TimeOff:
     reason = body.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
         raise InvalidInput("must be text of at most 500 characters", field="reason")
+    if reason is not None:
+        refuse_control_characters(reason, "reason")
     return TimeOff(parsed[0], parsed[1], reason)
 
 
