@@ -13,6 +13,7 @@ from domain.care.relationship import APPOINTMENTS, require_settled_care
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
 from domain.records.access_audit import record_read
+from domain.records.changes import changed_fields
 from domain.records.collections import CONSULTATION_VERSIONS, CONSULTATIONS, NOTES, object_id
 from domain.records.consultation_versions import new_version, next_version, write_versions
 from domain.records.events import record_event
@@ -167,7 +168,7 @@ async def update_consultation(
     if not changes:
         raise InvalidInput("nothing to change", field="body")
 
-    async def write(session: Any) -> dict[str, Any]:
+    async def write(session: Any) -> dict[str, Any] | None:
         # Read in the transaction: a concurrent amendment makes this one retry (a write
         # conflict) and then number its version after that one.
         before = await db[CONSULTATIONS].find_one(
@@ -175,6 +176,8 @@ async def update_consultation(
         )
         if before is None:
             raise NotFound("consultation not found")
+        if not changed_fields(before, changes):
+            return None  # as it is already: no version, no event, no notice to the patient
         now = utcnow()
         updated = await db[CONSULTATIONS].find_one_and_update(
             {"_id": doc["_id"], "doctor_id": caller.id},
@@ -207,4 +210,7 @@ async def update_consultation(
         # transactions (a standalone MongoDB), since a transaction makes the second read
         # the first's number. The unique version index refused the second one.
         raise Conflict("the consultation was amended at the same time; reload it") from None
+    if updated is None:  # nothing to change: the answer is a read of the record
+        await record_read(db, caller, "consultation", doc, context)
+        updated = doc
     return consultation_view(updated, await _notes_of(db, consultation_id))

@@ -19,6 +19,7 @@ from pymongo import ReturnDocument
 from domain.events import Actor, EventContext, EventType, publish
 from domain.records.access import require_owner, visible_record
 from domain.records.access_audit import record_read
+from domain.records.changes import changed_fields
 from domain.records.collections import (
     CONSULTATIONS,
     PRESCRIPTION_VERSIONS,
@@ -174,15 +175,21 @@ async def update_prescription(
     changes = _changes(body)
     oid = object_id(prescription_id)
 
-    async def write(session: Any) -> dict[str, Any] | None:
+    async def write(session: Any) -> tuple[dict[str, Any], bool] | None:
         now = utcnow()  # taken inside the transaction: the instant the edit is decided
+        editable = {
+            "_id": oid,
+            "doctor_id": caller.id,
+            "status": "active",
+            "editable_until_ms": {"$gt": epoch_ms(now)},
+        }
+        before = await db[PRESCRIPTIONS].find_one(editable, session=session)
+        if before is None:
+            return None
+        if not changed_fields(before, changes):
+            return before, False  # as it is already: no version, no event, no notice
         updated = await db[PRESCRIPTIONS].find_one_and_update(
-            {
-                "_id": oid,
-                "doctor_id": caller.id,
-                "status": "active",
-                "editable_until_ms": {"$gt": epoch_ms(now)},
-            },
+            editable,
             {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}},
             return_document=ReturnDocument.AFTER,
             session=session,
@@ -203,10 +210,13 @@ async def update_prescription(
             ),
             session=session,
         )
-        return updated
+        return updated, True
 
-    updated = await run_in_transaction(client, write) if oid is not None else None
-    if updated is not None:
+    outcome = await run_in_transaction(client, write) if oid is not None else None
+    if outcome is not None:
+        updated, changed = outcome
+        if not changed:  # nothing to change: the answer is a read of the record
+            await record_read(db, caller, "prescription", updated, context)
         return prescription_view(updated)
     # Refused: say why, in the caller's terms (404 outsider, 403 not the author, 409 locked).
     doc = await visible_record(db, caller, PRESCRIPTIONS, prescription_id, "prescription")
