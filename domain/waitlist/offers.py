@@ -15,6 +15,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from domain.accounts.repository import get_user
 from domain.appointments.booking import open_slot, time_off_from
 from domain.events import Actor, EventContext, EventType, publish
 from domain.events.envelope import SYSTEM
@@ -35,7 +36,11 @@ CANDIDATES = 20  # read at once; a slot rarely goes past the first few
 
 async def _still_a_slot(db: Any, doctor_id: str, start: datetime, now: datetime) -> Slot | None:
     """The doctor's slot starting at the freed time, if it still is one: rules and time off
-    may have changed since it was booked, and with them the slot's end."""
+    may have changed since it was booked, and with them the slot's end; and the doctor
+    must still be bookable (a deactivated one's slot was offered, then refused at booking)."""
+    doctor = await get_user(db, doctor_id)
+    if doctor is None or not doctor.is_public_doctor:
+        return None
     availability = await schedule.load_availability(db, doctor_id)
     if availability is None:
         return None

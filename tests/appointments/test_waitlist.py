@@ -167,6 +167,23 @@ async def test_a_freed_slot_is_held_for_the_first_one_waiting(
     assert done["appointment_id"] == booked.json()["id"]
 
 
+async def test_a_deactivated_doctor_s_freed_slot_is_offered_to_nobody(
+    client: Any, mongo: Any, db: Any, people: Any
+) -> None:
+    """Nobody can book a deactivated doctor: the slot was offered (and held 15 minutes),
+    then the booking refused."""
+    doctor, bob = people["doctor"], people["bob"]
+    start, bobs, _ = await a_freed_slot(client, people)
+    await db.users.update_one({"_id": ObjectId(doctor.id)}, {"$set": {"active": False}})
+    now = datetime.now(UTC)
+    assert (
+        await offer_slot(mongo, db, doctor.id, start, start + timedelta(minutes=30), now=now)
+        is None
+    )
+    assert (await entry(client, bob, bobs))["status"] == "waiting"
+    assert await db.slot_holds.count_documents({"reserved_for": {"$exists": True}}) == 0
+
+
 async def test_an_offer_not_taken_up_goes_to_the_next_one(
     client: Any, mongo: Any, db: Any, people: Any
 ) -> None:
