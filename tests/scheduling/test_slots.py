@@ -1,6 +1,6 @@
 """Slot computation in the doctor's zone, across daylight-saving changes."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -66,6 +66,30 @@ def test_night_window_over_the_change_counts_real_elapsed_time() -> None:
         "2027-10-31T02:00:00Z",
     ]
     assert len({s.start for s in autumn}) == 4  # no slot twice
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "start", "end", "expected"),
+    [
+        # Paris jumps from 02:00 CET to 03:00 CEST (01:00Z): a rule ending in the gap ends
+        # at the jump, one starting in it starts there.
+        ("Europe/Paris", "2027-03-28", "00:00", "02:30", ["23:00", "23:30", "00:00", "00:30"]),
+        ("Europe/Paris", "2027-03-28", "01:30", "02:30", ["00:30"]),
+        ("Europe/Paris", "2027-03-28", "02:30", "04:00", ["01:00", "01:30"]),
+        # New York jumps from 02:00 EST to 03:00 EDT (07:00Z).
+        ("America/New_York", "2027-03-14", "01:30", "02:30", ["06:30"]),
+        ("America/New_York", "2027-03-14", "02:30", "04:00", ["07:00", "07:30"]),
+    ],
+)
+def test_a_rule_that_starts_or_ends_in_the_spring_forward_gap_stops_at_the_jump(
+    zone: str, day: str, start: str, end: str, expected: list[str]
+) -> None:
+    """Before, 02:30 read as an instant an hour past the jump: a doctor stopping at 02:30
+    was booked until 03:30, one starting at 02:30 lost the 03:00 slot."""
+    on = date.fromisoformat(day)
+    slots = compute_slots(weekdays(zone, start, end), on, on, now=LONG_AGO)
+    assert [s.start.strftime("%H:%M") for s in slots] == expected
+    assert all(s.end - s.start == timedelta(minutes=30) for s in slots)
 
 
 def test_tunis_keeps_utc_plus_one_through_the_paris_changes() -> None:
