@@ -14,17 +14,16 @@ after a lockout or a password change is of no use.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.scheduling.rules import check_zone, parse_hhmm
-from domain.shared.clock import as_utc
+from domain.shared.clock import as_utc, first_instant_showing
 from domain.shared.errors import InvalidInput
 
 FIELD = "quiet_hours"
 NEVER_WAITS = frozenset({"security"})
-_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -81,30 +80,9 @@ def quiet_until(window: QuietHours, now: datetime) -> datetime | None:
     crosses_midnight = window.end < window.start
     # Only a window that started yesterday or today can hold now.
     for day in (today - timedelta(days=1), today):
-        start = _first_instant_showing(day, window.start, zone)
+        start = first_instant_showing(day, window.start, zone)
         end_day = day + timedelta(days=1) if crosses_midnight else day
-        end = _first_instant_showing(end_day, window.end, zone)
+        end = first_instant_showing(end_day, window.end, zone)
         if start <= now < end:
             return end
     return None
-
-
-def _first_instant_showing(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    """The first instant (UTC) at which the clocks of `zone` show `wall` or later on `day`."""
-    first = datetime.combine(day, wall, tzinfo=zone)  # fold=0: the earlier of a repeated time
-    instant = first.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) == first.replace(tzinfo=None):
-        return instant
-    # `wall` falls in the hour the clocks skip. Read with the offset after the jump it lies
-    # before the jump, with the offset before it after: the jump is in between.
-    before, after = first.replace(fold=1).astimezone(UTC), instant
-    offset_before = before.astimezone(zone).utcoffset()
-    while after - before > _SECOND:
-        middle = before + (after - before) / 2
-        if middle.astimezone(zone).utcoffset() == offset_before:
-            before = middle
-        else:
-            after = middle
-    # Zones change offset on a whole second: the one the search narrowed down to.
-    whole = after.replace(microsecond=0)
-    return whole if whole.astimezone(zone).utcoffset() != offset_before else whole + _SECOND

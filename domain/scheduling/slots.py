@@ -12,11 +12,11 @@ import bisect
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.scheduling.rules import Availability
-from domain.shared.clock import iso_z
+from domain.shared.clock import first_instant_showing, iso_z
 
 Interval = tuple[datetime, datetime]
 
@@ -31,31 +31,10 @@ class Slot:
 
 
 def local_to_utc(day: date, wall: Any, availability: Availability) -> datetime:
-    """The instant of a wall time of the doctor's day. An ambiguous one (the fall-back
-    hour) is its first occurrence (fold=0). One that never happens (the spring-forward gap)
-    is the instant the clocks jump: a rule ending at 02:30 in Paris that day ends at 03:00,
-    one starting then starts at 03:00. (zoneinfo alone would read 02:30 with the offset
-    before the jump, an instant shown as 03:30: an hour too many at the end, one slot lost
-    at the start.)"""
-    local = datetime.combine(day, wall, tzinfo=availability.zone)
-    moment = local.astimezone(UTC)
-    if moment.astimezone(availability.zone).replace(tzinfo=None) == local.replace(tzinfo=None):
-        return moment
-    return _jump_before(moment, availability)
-
-
-def _jump_before(after: datetime, availability: Availability) -> datetime:
-    """The instant the zone's offset last changed before `after` (within a day): found by
-    halving, to the second, as zones change on whole seconds."""
-    offset = after.astimezone(availability.zone).utcoffset()
-    before = after - timedelta(days=1)
-    while after - before > timedelta(seconds=1):
-        middle = before + (after - before) / 2
-        if middle.astimezone(availability.zone).utcoffset() == offset:
-            after = middle
-        else:
-            before = middle
-    return after.replace(microsecond=0)
+    """A rule's wall time on the doctor's day as an instant: one the clocks skip (02:30 in
+    Paris on the spring-forward day) is the instant they jump, so a rule ending then ends
+    at 03:00 and one starting then starts at 03:00; a repeated one is its first occurrence."""
+    return first_instant_showing(day, wall, availability.zone)
 
 
 def schedule_slots(availability: Availability, first: date, last: date) -> list[Slot]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
 def utcnow() -> datetime:
@@ -34,3 +34,30 @@ def epoch_ms(moment: datetime | str) -> int:
 
 def iso_z(value: datetime | str) -> str:
     return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
+_SECOND = timedelta(seconds=1)
+
+
+def first_instant_showing(day: date, wall: time, zone: tzinfo) -> datetime:
+    """The first instant (UTC) at which the clocks of `zone` show `wall` or later on `day`:
+    a repeated wall time (the fall-back hour) is its first occurrence, and one the clocks
+    skip (the spring-forward hour) is the instant they jump. (zoneinfo alone reads a
+    skipped time with the offset before the jump: an instant an hour past it.)"""
+    first = datetime.combine(day, wall, tzinfo=zone)  # fold=0: the earlier of a repeated time
+    instant = first.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == first.replace(tzinfo=None):
+        return instant
+    # `wall` falls in the hour the clocks skip. Read with the offset after the jump it lies
+    # before the jump, with the offset before it after: the jump is in between.
+    before, after = first.replace(fold=1).astimezone(UTC), instant
+    offset_before = before.astimezone(zone).utcoffset()
+    while after - before > _SECOND:
+        middle = before + (after - before) / 2
+        if middle.astimezone(zone).utcoffset() == offset_before:
+            before = middle
+        else:
+            after = middle
+    # Zones change offset on a whole second: the one the search narrowed down to.
+    whole = after.replace(microsecond=0)
+    return whole if whole.astimezone(zone).utcoffset() != offset_before else whole + _SECOND
