@@ -143,6 +143,11 @@ def test_find_slot_only_accepts_slot_starts() -> None:
     [
         ({"timezone": "Mars/Olympus", "slot_minutes": 30, "weekly": []}, "timezone"),
         ({"timezone": "../etc/passwd", "slot_minutes": 30, "weekly": []}, "timezone"),
+        # In the zone database, but not places: the server's own zone, a placeholder, a
+        # zone counting leap seconds.
+        ({"timezone": "localtime", "slot_minutes": 30, "weekly": []}, "timezone"),
+        ({"timezone": "Factory", "slot_minutes": 30, "weekly": []}, "timezone"),
+        ({"timezone": "right/UTC", "slot_minutes": 30, "weekly": []}, "timezone"),
         ({"timezone": "UTC", "slot_minutes": 2, "weekly": []}, "slot_minutes"),
         ({"timezone": "UTC", "slot_minutes": 600, "weekly": []}, "slot_minutes"),
         (
@@ -194,3 +199,9 @@ def test_bad_availability_is_refused_with_its_field(body, field) -> None:  # typ
     with pytest.raises(InvalidInput) as error:
         parse_availability("d1", body)
     assert error.value.field == field
+
+
+def test_an_unknown_zone_is_named_but_not_echoed_whole() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_availability("d1", {"timezone": "X" * 5000, "slot_minutes": 30, "weekly": []})
+    assert refused.value.field == "timezone" and len(refused.value.detail) < 100
