@@ -140,8 +140,16 @@ def _is_file_field(body_type: Any, name: str) -> bool:
     return get_type_hints(body_type).get(name) is UploadFile
 
 
+def _indexed(key: str) -> str:
+    """`medications.0.dosage` as the domain's own errors name it: `medications[0].dosage`."""
+    name = ""
+    for part in key.split("."):
+        name += f"[{part}]" if part.isdigit() and name else f".{part}" if name else part
+    return name
+
+
 def _translated(item: dict[str, Any], fields: dict[str, Any]) -> list[dict[str, str]]:
-    key = str(item.get("key") or "")
+    key = _indexed(str(item.get("key") or ""))
     message = str(item.get("message", "is invalid"))
     if not key:
         return [{"field": str(item.get("source") or "body"), "message": message}]

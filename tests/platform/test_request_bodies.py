@@ -178,3 +178,22 @@ async def test_a_form_route_refuses_another_media_type(client, people, body) -> 
     response = await client.put("/api/v1/users/me/photo", headers=headers, **body)
     assert response.status_code == 415, response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("weekly", "field"),
+    [
+        ([1], "weekly[0]"),
+        ([{"weekday": 1, "start": "09:00", "end": "12:00"}, {"weekday": "x"}], "weekly[1].weekday"),
+        ([{"weekday": 1, "start": "09:00"}], "weekly[0].end"),
+    ],
+)
+async def test_an_item_of_a_list_is_named_with_its_index_in_brackets(
+    client, people, weekly: list[Any], field: str
+) -> None:
+    """As the domain's own errors name them (`allergies[0]`), not `weekly.0`."""
+    body = {"timezone": "UTC", "slot_minutes": 30, "weekly": weekly}
+    response = await client.put(
+        "/api/v1/doctors/me/availability", json=body, headers=people["doctor"].headers
+    )
+    assert field in [e["field"] for e in _field_errors(response)], response.text
