@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, get, post, put
 from pydantic import BaseModel, Field
 
+from api.controllers.input_types import WholeNumber
 from api.controllers.response_base import ViewOut
 from api.security import BEARER, requires_role
 from domain.accounts import Principal
@@ -13,16 +14,16 @@ from infra.resources import Resources
 
 
 class WeeklyRuleIn(BaseModel):
-    weekday: int = Field(description="0 = Monday .. 6 = Sunday")
+    weekday: WholeNumber = Field(description="0 = Monday .. 6 = Sunday")
     start: str = Field(description="HH:MM in the doctor's time zone")
     end: str = Field(description="HH:MM in the doctor's time zone")
 
 
 class AvailabilityIn(BaseModel):
     timezone: str = Field(description="IANA time zone, e.g. Africa/Tunis")
-    slot_minutes: int
+    slot_minutes: WholeNumber
     weekly: list[WeeklyRuleIn]
-    cancellation_notice_hours: int | None = Field(
+    cancellation_notice_hours: WholeNumber | None = Field(
         None,
         description="Patients cancel at least this many hours before the start (0 to 720; "
         "absent or 0: up to the start); later, their cancellation answers 409. Applies to "

@@ -8,6 +8,7 @@ from litestar import Controller, get, post, put
 from pydantic import BaseModel, ConfigDict, Field
 
 from actors.dispatch import DeferredJobQueue
+from api.controllers.input_types import Switch
 from api.controllers.providers import PageParam, PageSizeParam
 from api.security import BEARER, authenticated
 from domain.accounts import Principal
@@ -54,12 +55,12 @@ class NotificationPage(BaseModel):
 class CategorySwitches(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    appointments: bool | None = None
-    prescriptions: bool | None = None
-    messages: bool | None = None
-    referrals: bool | None = None
-    documents: bool | None = None
-    security: bool | None = None
+    appointments: Switch | None = None
+    prescriptions: Switch | None = None
+    messages: Switch | None = None
+    referrals: Switch | None = None
+    documents: Switch | None = None
+    security: Switch | None = None
 
 
 QUIET_HOURS_DESCRIPTION = (

@@ -197,3 +197,34 @@ async def test_an_item_of_a_list_is_named_with_its_index_in_brackets(
         "/api/v1/doctors/me/availability", json=body, headers=people["doctor"].headers
     )
     assert field in [e["field"] for e in _field_errors(response)], response.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"slot_minutes": "30"}, "slot_minutes"),
+        ({"weekly": [{"weekday": True, "start": "09:00", "end": "12:00"}]}, "weekly[0].weekday"),
+        ({"weekly": [{"weekday": "1", "start": "09:00", "end": "12:00"}]}, "weekly[0].weekday"),
+        ({"cancellation_notice_hours": True}, "cancellation_notice_hours"),
+        ({"cancellation_notice_hours": "48"}, "cancellation_notice_hours"),
+    ],
+)
+async def test_availability_numbers_are_not_guessed_from_other_types(
+    client, people, change: dict[str, Any], field: str
+) -> None:
+    """Lax parsing took `true` for Tuesday or for an hour of notice, "30" for 30."""
+    body = {"timezone": "UTC", "slot_minutes": 30, "weekly": [], **change}
+    response = await client.put(
+        "/api/v1/doctors/me/availability", json=body, headers=people["doctor"].headers
+    )
+    assert [e["field"] for e in _field_errors(response)] == [field], response.text
+
+
+@pytest.mark.parametrize("switch", ["yes", 1, "true"])
+async def test_a_notification_switch_is_a_boolean(client, people, switch: Any) -> None:
+    response = await client.put(
+        "/api/v1/notifications/preferences",
+        json={"email": {"appointments": switch}},
+        headers=people["patient"].headers,
+    )
+    assert [e["field"] for e in _field_errors(response)] == ["email.appointments"], response.text
