@@ -101,12 +101,15 @@ async def free_slots(
     *,
     now: datetime | None = None,
 ) -> list[Slot]:
-    """Free slots for local dates `first`..`last`: from today and for a week by default."""
+    """Free slots for local dates `first`..`last`: by default from the doctor's today (not
+    the UTC date, which is already tomorrow for a doctor west of Greenwich in the evening:
+    their remaining slots of the day were left out) and for a week."""
     now = now or utcnow()
-    first = check_date_range(first or now.date(), "from")
+    availability = await repository.load_availability(db, doctor_id)
+    today = now.astimezone(availability.zone).date() if availability else now.date()
+    first = check_date_range(first or today, "from")
     last = last or min(first + timedelta(days=DEFAULT_RANGE_DAYS - 1), LATEST)
     check_range(first, last)
-    availability = await repository.load_availability(db, doctor_id)
     if availability is None:
         return []
     found = await free_slots_for(db, [availability], first, last, now)

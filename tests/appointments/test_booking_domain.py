@@ -256,3 +256,21 @@ async def test_a_hold_left_by_a_crash_stops_blocking_the_slot(store) -> None:
     assert (await db.slot_holds.find_one({"_id": orphan["_id"]}))["appointment_id"] == str(
         booked["_id"]
     )
+
+
+async def test_by_default_slots_start_on_the_doctor_s_today(settings: Settings) -> None:
+    """At 22:00 in Los Angeles it is already tomorrow in UTC: the evening's slots were
+    left out of GET /doctors/{id}/slots without `from` (its first was the next day's)."""
+    client = create_mongo_client(settings.mongo)
+    db = client[settings.mongo.db]
+    doctor = await make_person(db, settings, "doctor")
+    every_evening = [{"weekday": d, "start": "20:00", "end": "23:00"} for d in range(7)]
+    await scheduling.set_availability(
+        db,
+        doctor.id,
+        {"timezone": "America/Los_Angeles", "slot_minutes": 30, "weekly": every_evening},
+    )
+    now = datetime(2027, 1, 5, 5, 50, tzinfo=UTC)  # Monday 4 January, 21:50 in Los Angeles
+    slots = await scheduling.free_slots(db, doctor.id, None, None, now=now)
+    assert slots[0].as_dict()["start"] == "2027-01-05T06:00:00Z"  # 22:00 the same evening
+    client.close()
