@@ -8,7 +8,12 @@ from litestar import get, patch, post
 
 from api.controllers.controller_bases import SignedInController
 from api.controllers.providers import PageParam, PageSizeParam, actor_of
-from api.controllers.records_responses import AddendumOut, Page, PrescriptionOut, VersionsOut
+from api.controllers.records_responses import (
+    AddendumOut,
+    Page,
+    PrescriptionOut,
+    PrescriptionVersionOut,
+)
 from api.controllers.records_schemas import (
     AddendumIn,
     PrescriptionIn,
@@ -83,7 +88,10 @@ class PrescriptionsController(SignedInController):
 
     @get(
         "/{prescription_id:str}/versions",
-        summary="Every version of a prescription, oldest first (care team, the patient)",
+        summary="A prescription's versions, newest first (care team, the patient)",
+        description="Version 1 is the prescription as written; each change within the edit "
+        "window adds the medications and notes as they then read, with who changed them and "
+        "when. The read is audited like the prescription itself.",
     )
     async def versions(
         self,
@@ -91,11 +99,18 @@ class PrescriptionsController(SignedInController):
         current_user: Principal,
         resources: Resources,
         context: EventContext,
-    ) -> VersionsOut:
-        items = await prescriptions.prescription_versions(
-            resources.db, actor_of(current_user), prescription_id, context
+        page: Annotated[int, PageParam] = 1,
+        page_size: Annotated[int, PageSizeParam] = 20,
+    ) -> Page[PrescriptionVersionOut]:
+        view = await prescriptions.prescription_versions(
+            resources.db,
+            actor_of(current_user),
+            prescription_id,
+            page=page,
+            page_size=page_size,
+            context=context,
         )
-        return VersionsOut.model_validate({"items": items})
+        return Page[PrescriptionVersionOut].model_validate(view)
 
     @patch(
         "/{prescription_id:str}",

@@ -92,10 +92,6 @@ class PrescriptionVersionOut(BaseModel):
     changed_at: str
 
 
-class VersionsOut(BaseModel):
-    items: list[PrescriptionVersionOut]
-
-
 class DocumentOut(BaseModel):
     id: str
     patient_id: str

@@ -28,7 +28,7 @@ from domain.records.collections import (
 )
 from domain.records.events import record_event
 from domain.records.medications import validate_medications
-from domain.records.paging import patient_records_page
+from domain.records.paging import paged, patient_records_page
 from domain.records.prescription_addenda import addenda_of
 from domain.records.prescription_lock import lock_if_due
 from domain.records.text import optional_text, required_id
@@ -281,13 +281,27 @@ async def get_prescription(
 
 
 async def prescription_versions(
-    db: Any, caller: Actor, prescription_id: str, context: EventContext | None = None
-) -> list[dict[str, Any]]:
+    db: Any,
+    caller: Actor,
+    prescription_id: str,
+    *,
+    page: int,
+    page_size: int,
+    context: EventContext | None = None,
+) -> dict[str, Any]:
+    """A page of a prescription's versions, newest first, as a consultation's are (care
+    team, the patient); audited."""
     doc = await visible_record(db, caller, PRESCRIPTIONS, prescription_id, "prescription")
-    cursor = db[PRESCRIPTION_VERSIONS].find({"prescription_id": prescription_id}).sort("version", 1)
-    versions = [version_view(v) async for v in cursor]
+    result = await paged(
+        db[PRESCRIPTION_VERSIONS],
+        {"prescription_id": prescription_id},
+        page=page,
+        page_size=page_size,
+        view=version_view,
+        sort_field="version",
+    )
     await record_read(db, caller, "prescription", doc, context, view="versions")
-    return versions
+    return result
 
 
 async def list_prescriptions(

@@ -57,10 +57,20 @@ async def test_changes_inside_the_window_keep_a_version_history(client: Any, cas
     assert changed.status_code == 200, changed.text
     assert changed.json()["medications"][0]["name"] == "Ibuprofen"
     assert changed.json()["version"] == 2
-    versions = (await client.get(f"{url}/versions", headers=cast.patient.headers)).json()["items"]
-    assert [v["version"] for v in versions] == [1, 2]
-    assert versions[0]["medications"][0]["name"] == "Amoxicillin"
-    assert versions[1]["notes"] == "with food"
+    history = (await client.get(f"{url}/versions", headers=cast.patient.headers)).json()
+    assert (history["total"], history["page"], history["page_size"]) == (2, 1, 20)
+    versions = history["items"]
+    assert [v["version"] for v in versions] == [2, 1]  # newest first, as a consultation's
+    assert versions[0]["notes"] == "with food"
+    assert versions[1]["medications"][0]["name"] == "Amoxicillin"
+    older = await client.get(
+        f"{url}/versions", params={"page": 2, "page_size": 1}, headers=cast.patient.headers
+    )
+    assert [v["version"] for v in older.json()["items"]] == [1]
+    too_many = await client.get(
+        f"{url}/versions", params={"page_size": 1000}, headers=cast.patient.headers
+    )
+    assert too_many.status_code == 422
     # The patient reads it but never changes it.
     assert (
         await client.patch(url, json={"notes": "x"}, headers=cast.patient.headers)
