@@ -38,6 +38,9 @@ class AppointmentOut(ViewOut):
     patient_cancellable_until: str | None = Field(
         None, description="only with a notice: the last instant the patient may cancel"
     )
+    referral_id: str | None = Field(
+        None, description="only for an appointment booked from a referral"
+    )
 
 
 class ReferredAppointmentOut(AppointmentOut):

@@ -25,9 +25,9 @@ _HISTORY = (
 
 
 def to_view(doc: dict[str, Any]) -> dict[str, Any]:
-    history = [
-        {"status": status, "at": iso_z(doc[key])} for status, key in _HISTORY if doc.get(key)
-    ]
+    # One booked from a referral is made confirmed: it was never a request.
+    steps = _HISTORY[1:] if doc.get("referral_id") else _HISTORY
+    history = [{"status": status, "at": iso_z(doc[key])} for status, key in steps if doc.get(key)]
     view = {
         "id": str(doc["_id"]),
         "patient_id": doc["patient_id"],
@@ -44,7 +44,7 @@ def to_view(doc: dict[str, Any]) -> dict[str, Any]:
         "updated_at": iso_z(doc["updated_at"]),
         "history": sorted(history, key=lambda h: h["at"]),
     }
-    for extra in ("rejection_reason", "cancel_reason", "cancelled_by"):
+    for extra in ("rejection_reason", "cancel_reason", "cancelled_by", "referral_id"):
         if doc.get(extra) is not None:
             view[extra] = doc[extra]
     last = deadline(doc)

@@ -64,7 +64,11 @@ async def test_lifecycle_accept_then_book_for_the_patient(client, cast, db) -> N
 
     # The patient sees it among their appointments; the referring doctor sees the outcome.
     mine = (await client.get("/api/v1/appointments", headers=patient.headers)).json()
-    assert appointment["id"] in [a["id"] for a in mine["items"]]
+    [listed] = [a for a in mine["items"] if a["id"] == appointment["id"]]
+    shown = await client.get(f"/api/v1/appointments/{appointment['id']}", headers=patient.headers)
+    for view in (listed, shown.json()):  # where it came from, and never a request
+        assert view["referral_id"] == rid
+        assert [step["status"] for step in view["history"]] == ["confirmed"]
     outcome = (await client.get(f"{API}/{rid}", headers=gp.headers)).json()
     assert outcome["status"] == "booked" and outcome["appointment_id"] == appointment["id"]
     again = await client.post(
