@@ -42,7 +42,10 @@ def _time_off_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def add_time_off(db: Any, doctor_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    return _time_off_view(await repository.add_time_off(db, doctor_id, parse_time_off(body)))
+    period = parse_time_off(body)
+    if period.end <= utcnow():  # it would change nothing, and never be listed
+        raise InvalidInput("is in the past: that time off is over", field="end")
+    return _time_off_view(await repository.add_time_off(db, doctor_id, period))
 
 
 async def upcoming_time_off(db: Any, doctor_id: str) -> list[dict[str, Any]]:

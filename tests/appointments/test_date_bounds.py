@@ -77,3 +77,12 @@ async def test_instants_in_bodies(client: Any, people: Any) -> None:
     # Nothing was stored.
     assert (await client.get("/api/v1/doctors/me/time-off", headers=doctor.headers)).json() == []
     assert (await client.get("/api/v1/waitlist", headers=patient.headers)).json()["total"] == 0
+
+
+async def test_time_off_that_is_over_is_refused(client: Any, people: Any) -> None:
+    """It would change nothing and never be listed (it was a 201)."""
+    doctor, _ = people
+    over = {"start": "2020-01-01T00:00:00Z", "end": "2020-01-02T00:00:00Z"}
+    assert_refused(
+        await client.post("/api/v1/doctors/me/time-off", json=over, headers=doctor.headers), "end"
+    )
