@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from config.logging import get_logger
 from domain.appointments import repository
 from domain.appointments.booking import MAX_REASON
 from domain.appointments.cancellation import check_patient_may_cancel
@@ -18,6 +19,9 @@ from domain.shared.clock import as_utc, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput
 from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
+from domain.waitlist.offers import offer_slot
+
+log = get_logger(__name__)
 
 
 def _reason(body: dict[str, Any] | None, required: bool) -> str | None:
@@ -99,4 +103,23 @@ async def change_status(
             await reopen_for_appointment(db, updated, caller, session, context)
         return updated
 
-    return await run_in_transaction(client, write)
+    updated = await run_in_transaction(client, write)
+    if target in RELEASING:
+        await _offer_to_the_waiting(client, db, updated, now)
+    return updated
+
+
+async def _offer_to_the_waiting(
+    client: Any, db: Any, appointment: dict[str, Any], now: datetime
+) -> None:
+    """Offer the freed slot to the first patient waiting for it right after the commit.
+    Left to the event's way through Kafka, the streams worker and a job (seconds), the slot
+    stood free meanwhile and any client booking at once took it first. That way still runs
+    after this, as a safety net: an offer is made once however often the slot is seen."""
+    try:
+        await offer_slot(
+            client, db, appointment["doctor_id"], as_utc(appointment["start"]),
+            as_utc(appointment["end"]), now=now,
+        )  # fmt: skip
+    except Exception as exc:  # the change itself is done; the stream's job offers it
+        log.warning("waitlist_offer_deferred", error=type(exc).__name__)

@@ -72,11 +72,15 @@ async def entry(client: Any, patient: Any, entry_id: str) -> dict[str, Any]:
 
 
 async def a_freed_slot(client: Any, people: dict[str, Any]) -> tuple[datetime, str, str]:
-    """Alice books 10:00; Bob, then Carol, wait for a window around it; Alice cancels.
+    """Alice books 10:00 and cancels; then Bob, then Carol, wait for a window around it:
+    the slot is free and nobody was offered it yet (a cancellation offers it at once when
+    somebody already waits: see the next test), so the tests offer it as the stream would.
     Returns the slot's start and the two entries' ids, in the order they joined."""
     doctor, start = people["doctor"], day_after_tomorrow_at(10)
     booked = await book_slot(client, people["alice"], doctor, start)
     assert booked.status_code == 201, booked.text
+    cancel = f"/api/v1/appointments/{booked.json()['id']}/cancel"
+    assert (await client.post(cancel, json={}, headers=people["alice"].headers)).status_code == 200
     waiting = []
     for name in ("bob", "carol"):
         joined = await join(client, people[name], doctor, start - timedelta(hours=2),
@@ -84,9 +88,28 @@ async def a_freed_slot(client: Any, people: dict[str, Any]) -> tuple[datetime, s
         assert joined.status_code == 201, joined.text
         assert joined.json()["status"] == "waiting"
         waiting.append(joined.json()["id"])
-    cancel = f"/api/v1/appointments/{booked.json()['id']}/cancel"
-    assert (await client.post(cancel, json={}, headers=people["alice"].headers)).status_code == 200
     return start, waiting[0], waiting[1]
+
+
+async def test_a_cancellation_offers_the_slot_at_once_to_the_first_one_waiting(
+    client: Any, people: Any
+) -> None:
+    """In the same request, not seconds later once the event has gone through Kafka, the
+    streams worker and a job: until then Carol, booking right after the cancellation, took
+    the slot Bob was waiting for."""
+    doctor, alice, bob, carol = (people[n] for n in ("doctor", "alice", "bob", "carol"))
+    start = day_after_tomorrow_at(11)
+    booked = await book_slot(client, alice, doctor, start)
+    assert booked.status_code == 201, booked.text
+    window = (start - timedelta(hours=2), start + timedelta(hours=2))
+    bobs = (await join(client, bob, doctor, *window)).json()["id"]
+    cancel = f"/api/v1/appointments/{booked.json()['id']}/cancel"
+    assert (await client.post(cancel, json={}, headers=alice.headers)).status_code == 200
+    taken = await book_slot(client, carol, doctor, start)
+    assert taken.status_code == 409, taken.text
+    shown = await entry(client, bob, bobs)
+    assert shown["status"] == "offered" and shown["offer"]["start"] == iso(start)
+    assert (await book_slot(client, bob, doctor, start)).status_code == 201
 
 
 async def test_joining_is_validated_and_entries_are_private(client: Any, people: Any) -> None:
