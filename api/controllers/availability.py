@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, delete, get, post, put
 from pydantic import BaseModel, Field
 
 from api.controllers.input_types import WholeNumber
+from api.controllers.providers import PageParam, PageSizeParam
+from api.controllers.records_responses import Page
 from api.controllers.response_base import ViewOut
 from api.security import BEARER, requires_role
 from domain.accounts import Principal
@@ -85,10 +89,16 @@ class AvailabilityController(Controller):
 
     @get("/time-off", summary="My time off that is not over yet, soonest first")
     async def list_time_off(
-        self, current_user: Principal, resources: Resources
-    ) -> list[TimeOffOut]:
-        periods = await scheduling.upcoming_time_off(resources.db, current_user.user_id)
-        return [TimeOffOut.model_validate(period) for period in periods]
+        self,
+        current_user: Principal,
+        resources: Resources,
+        page: Annotated[int, PageParam] = 1,
+        page_size: Annotated[int, PageSizeParam] = 20,
+    ) -> Page[TimeOffOut]:
+        periods = await scheduling.upcoming_time_off(
+            resources.db, current_user.user_id, page=page, page_size=page_size
+        )
+        return Page[TimeOffOut].model_validate(periods)
 
     @delete("/time-off/{time_off_id:str}", summary="Remove one period of time off")
     async def remove_time_off(

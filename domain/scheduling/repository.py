@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from domain.scheduling.rules import Availability, TimeOff, availability_from_doc
 from domain.scheduling.slots import Interval, Slot
 from domain.shared.clock import as_utc, epoch_ms, iso_z, utcnow
+from domain.shared.counting import page_and_total
 from domain.shared.errors import Conflict
 
 AVAILABILITY = "availability"
@@ -69,9 +70,11 @@ async def add_time_off(db: Any, doctor_id: str, off: TimeOff) -> dict[str, Any]:
     return doc
 
 
-async def list_time_off(db: Any, doctor_id: str, since: datetime) -> list[dict[str, Any]]:
-    cursor = db[TIME_OFF].find({"doctor_id": doctor_id, "end": {"$gt": since}}).sort("start", 1)
-    return [doc async for doc in cursor]
+async def list_time_off(
+    db: Any, doctor_id: str, since: datetime, skip: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    query = {"doctor_id": doctor_id, "end": {"$gt": since}}
+    return await page_and_total(db[TIME_OFF], query, [("start", 1), ("_id", 1)], skip, limit)
 
 
 async def delete_time_off(db: Any, doctor_id: str, time_off_id: Any) -> bool:

@@ -48,9 +48,14 @@ async def add_time_off(db: Any, doctor_id: str, body: dict[str, Any]) -> dict[st
     return _time_off_view(await repository.add_time_off(db, doctor_id, period))
 
 
-async def upcoming_time_off(db: Any, doctor_id: str) -> list[dict[str, Any]]:
-    """Time off not over yet, soonest first."""
-    return [_time_off_view(doc) for doc in await repository.list_time_off(db, doctor_id, utcnow())]
+async def upcoming_time_off(
+    db: Any, doctor_id: str, *, page: int, page_size: int
+) -> dict[str, Any]:
+    """A page of the time off not over yet, soonest first, in the API's list shape."""
+    skip = (page - 1) * page_size
+    found, total = await repository.list_time_off(db, doctor_id, utcnow(), skip, page_size)
+    items = [_time_off_view(doc) for doc in found]
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
 async def remove_time_off(db: Any, doctor_id: str, time_off_id: str) -> None:

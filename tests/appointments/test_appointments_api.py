@@ -60,7 +60,10 @@ async def test_slots_time_off_and_booking(client, people) -> None:
     )
     assert off.status_code == 201
     listed = (await client.get("/api/v1/doctors/me/time-off", headers=doctor.headers)).json()
-    assert [(t["start"], t["reason"]) for t in listed] == [(f"{monday}T10:00:00Z", "meeting")]
+    assert [(t["start"], t["reason"]) for t in listed["items"]] == [
+        (f"{monday}T10:00:00Z", "meeting")
+    ]
+    assert (listed["total"], listed["page"], listed["page_size"]) == (1, 1, 20)
     backwards = {"start": f"{monday}T11:00:00Z", "end": f"{monday}T10:00:00Z"}
     refused = await client.post(
         "/api/v1/doctors/me/time-off", json=backwards, headers=doctor.headers
@@ -129,6 +132,32 @@ async def test_slots_time_off_and_booking(client, people) -> None:
     assert (await client.post("/api/v1/appointments", json=video, headers=bob.headers)).json()[
         "mode"
     ] == "video"
+
+
+async def test_time_off_is_listed_in_pages_soonest_first(client, people) -> None:
+    doctor, other_doctor, *_ = people
+    url = "/api/v1/doctors/me/time-off"
+    monday = next_monday()
+    days = [monday + timedelta(days=n) for n in (14, 0, 7)]  # stored out of order
+    for day in days:
+        added = await client.post(
+            url, json={"start": f"{day}T10:00:00Z", "end": f"{day}T11:00:00Z"},
+            headers=doctor.headers,
+        )  # fmt: skip
+        assert added.status_code == 201
+    await client.post(
+        url, json={"start": f"{monday}T12:00:00Z", "end": f"{monday}T13:00:00Z"},
+        headers=other_doctor.headers,
+    )  # fmt: skip
+
+    first = (await client.get(url, params={"page_size": 2}, headers=doctor.headers)).json()
+    second = await client.get(url, params={"page": 2, "page_size": 2}, headers=doctor.headers)
+    assert [t["start"][:10] for t in first["items"]] == [str(monday), str(days[2])]
+    assert (first["total"], first["page"], first["page_size"]) == (3, 1, 2)
+    assert [t["start"][:10] for t in second.json()["items"]] == [str(days[0])]
+    assert second.json()["total"] == 3
+    too_big = await client.get(url, params={"page_size": 101}, headers=doctor.headers)
+    assert too_big.status_code == 422
 
 
 async def test_a_shorter_slot_length_never_books_over_an_appointment(client, people) -> None:
