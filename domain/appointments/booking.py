@@ -21,6 +21,7 @@ from domain.scheduling.rules import MAX_SLOT_MINUTES, Availability
 from domain.scheduling.slots import Interval, Slot, find_slot, overlaps
 from domain.shared.clock import utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.shared.ids import stored_spelling
 from domain.shared.parsing import parse_instant
 from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
@@ -43,7 +44,8 @@ def parse_booking(body: dict[str, Any]) -> tuple[str, datetime, str, str]:
     mode = body.get("mode") or "in_person"
     if mode not in MODES:
         raise InvalidInput("must be in_person or video", field="mode")
-    return doctor_id, start, refuse_control_characters(reason, "reason").strip(), mode
+    reason = refuse_control_characters(reason, "reason").strip()
+    return stored_spelling(doctor_id), start, reason, mode
 
 
 def display_name(user: Any) -> str | None:

@@ -16,6 +16,7 @@ from domain.accounts.repository import get_user
 from domain.care.relationship import doctor_treats_patient
 from domain.events import Actor
 from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.ids import stored_spelling
 
 CHAT_ROLES = frozenset({"patient", "doctor"})
 
@@ -26,6 +27,7 @@ async def other_participant(db: Any, caller: Actor, participant_id: Any) -> User
         raise InvalidInput("is required", field="participant_id")
     if caller.id is None or caller.role not in CHAT_ROLES:
         raise Forbidden("only patients and doctors take part in conversations")
+    participant_id = stored_spelling(participant_id)
     if participant_id == caller.id:
         raise InvalidInput("cannot be yourself", field="participant_id")
     other = await get_user(db, participant_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.shared.errors import InvalidInput
+from domain.shared.ids import stored_spelling
 from domain.shared.text import refuse_control_characters
 
 
@@ -32,4 +33,4 @@ def bounded(value: str, field: str, max_length: int) -> str:
 def required_id(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("is required", field=field)
-    return value.strip()
+    return stored_spelling(value.strip())

@@ -14,6 +14,7 @@ from domain.referrals.events import referral_event
 from domain.referrals.states import Status, Urgency
 from domain.shared.clock import utcnow
 from domain.shared.errors import Forbidden, InvalidInput, NotFound
+from domain.shared.ids import stored_spelling
 from domain.shared.text import refuse_control_characters
 from domain.shared.transaction import run_in_transaction
 
@@ -40,7 +41,7 @@ def _id(body: dict[str, Any], name: str, *, required: bool) -> str | None:
         return None
     if not isinstance(value, str) or repository.object_id(value) is None:
         raise InvalidInput("must be an id", field=name)
-    return value
+    return stored_spelling(value)
 
 
 def parse_referral(body: dict[str, Any]) -> dict[str, Any]:

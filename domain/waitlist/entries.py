@@ -26,6 +26,7 @@ from domain.events import (
 from domain.scheduling import repository as schedule
 from domain.shared.clock import epoch_ms, iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.shared.ids import stored_spelling
 from domain.shared.parsing import parse_instant
 from domain.shared.transaction import run_in_transaction
 
@@ -105,6 +106,7 @@ async def join(
     doctor_id = body.get("doctor_id")
     if not isinstance(doctor_id, str) or not doctor_id:
         raise InvalidInput("is required", field="doctor_id")
+    doctor_id = stored_spelling(doctor_id)
     now = utcnow()
     earliest, latest = _window(body, now)
     doctor = await get_user(db, doctor_id)

@@ -362,3 +362,29 @@ async def test_an_offer_whose_booking_fails_stays_held_for_its_patient(
     booked = await book_slot(client, bob, doctor, start)
     assert booked.status_code == 201, booked.text
     assert (await entry(client, bob, bobs))["status"] == "booked"
+
+
+async def test_a_doctor_id_typed_in_upper_case_books_and_waits_for_that_doctor(
+    client: Any, people: Any
+) -> None:
+    """The appointment and the waiting entry carry the doctor's id as stored, so the doctor
+    sees the appointment, and its slot is taken for everyone."""
+    doctor, alice, bob = people["doctor"], people["alice"], people["bob"]
+    start = day_after_tomorrow_at(10)
+    body = {"doctor_id": doctor.id.upper(), "start": iso(start), "reason": "Check-up"}
+    booked = await client.post("/api/v1/appointments", json=body, headers=alice.headers)
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["doctor_id"] == doctor.id
+    listed = (await client.get("/api/v1/appointments", headers=doctor.headers)).json()
+    assert [a["id"] for a in listed["items"]] == [booked.json()["id"]]
+    again = await client.post("/api/v1/appointments", json=body, headers=bob.headers)
+    assert again.status_code == 409
+
+    waiting = {
+        "doctor_id": doctor.id.upper(),
+        "earliest": iso(start),
+        "latest": iso(start + timedelta(hours=2)),
+    }
+    joined = await client.post(WAITLIST, json=waiting, headers=bob.headers)
+    assert joined.status_code == 201, joined.text
+    assert joined.json()["doctor_id"] == doctor.id

@@ -29,6 +29,20 @@ async def test_open_is_201_then_200_from_either_side(client, people) -> None:  #
     assert (status, reverse["id"]) == (200, first["id"])
 
 
+async def test_an_id_typed_in_upper_case_is_the_same_person(client, people) -> None:  # type: ignore[no-untyped-def]
+    doctor, colleague = people["doctor"], people["colleague"]
+    yourself = {"participant_id": doctor.id.upper()}
+    refused = await client.post(API, json=yourself, headers=doctor.headers)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "participant_id"
+    opened_status, opened = await open_with(client, doctor, colleague)
+    assert opened_status == 201
+    shouted = {"participant_id": colleague.id.upper()}
+    again = await client.post(API, json=shouted, headers=doctor.headers)
+    assert (again.status_code, again.json()["id"]) == (200, opened["id"])
+    assert set(again.json()["participant_ids"]) == {doctor.id, colleague.id}
+
+
 async def test_participant_rules(client, people) -> None:  # type: ignore[no-untyped-def]
     doctor, colleague = people["doctor"], people["colleague"]
     patient, stranger, admin = people["patient"], people["stranger"], people["admin"]

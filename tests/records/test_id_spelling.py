@@ -10,7 +10,7 @@ from config.settings import Settings
 from domain.audit.chain import append
 from domain.audit.mapping import audit_record
 from domain.events import Actor, EventContext, EventType, Subject, new_event
-from tests.records.support import Cast, create_consultation, make_person
+from tests.records.support import Cast, create_consultation, make_person, upload_form
 
 
 async def _audited_patient_ids(cast: Cast, actor_id: str) -> set[str]:
@@ -65,3 +65,22 @@ async def test_the_admin_access_log_by_upper_case_id(
     ):
         page = (await client.get(url, headers=admin.headers)).json()
         assert [i["actor_id"] for i in page["items"]] == [cast.doctor.id], url
+
+
+async def test_patient_ids_typed_in_upper_case_in_a_body_are_stored_as_the_patient_s(
+    client: Any, cast: Cast
+) -> None:
+    """A record written for `5F1A...` belongs to patient `5f1a...`: it shows in that patient's
+    lists, and a patient uploading under their own id in upper case is not refused."""
+    shouted = cast.patient.id.upper()
+    consultation = await create_consultation(client, cast, patient_id=shouted)
+    assert consultation["patient_id"] == cast.patient.id
+    form = upload_form(shouted)
+    document = await client.post("/api/v1/documents", **form, headers=cast.patient.headers)
+    assert document.status_code == 201, document.text
+    assert document.json()["patient_id"] == cast.patient.id
+    timeline = await client.get(
+        f"/api/v1/patients/{cast.patient.id}/timeline", headers=cast.patient.headers
+    )
+    shown = {(item["type"], item["id"]) for item in timeline.json()["items"]}
+    assert {("consultation", consultation["id"]), ("document", document.json()["id"])} <= shown

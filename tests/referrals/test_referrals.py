@@ -250,3 +250,15 @@ async def test_each_step_notifies_the_patient_and_the_other_doctor(client, cast,
         "referral.booked": [{gp.id, patient.id}],  # booked by the receiving doctor
         "referral.declined": [{gp.id, patient.id}],
     }
+
+
+async def test_ids_typed_in_upper_case_refer_the_patient_to_the_doctor(client, cast) -> None:  # type: ignore[no-untyped-def]
+    patient, cardio = cast["patient"], cast["cardio"]
+    created = await refer(
+        client, cast, patient_id=patient.id.upper(), to_doctor_id=cardio.id.upper()
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["patient_id"], created.json()["to_doctor_id"]) == (patient.id, cardio.id)
+    for reader in (patient, cardio):
+        listed = (await client.get(API, headers=reader.headers)).json()
+        assert [r["id"] for r in listed["items"]] == [created.json()["id"]]
