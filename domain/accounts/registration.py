@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +18,10 @@ from domain.accounts.passwords import check_policy, hash_password
 from domain.accounts.repository import insert_user
 from domain.accounts.roles import SELF_REGISTRATION_ROLES, Role
 from domain.events import EventContext, EventType, publish
+from domain.profiles import fields
 from domain.shared.errors import Conflict, InvalidInput
 from domain.shared.jobs import JobQueue
+from domain.shared.text import refuse_line_breaks
 from domain.specialties import is_known_specialty
 
 SEND_VERIFICATION = "auth.send_verification_email"
@@ -37,13 +39,18 @@ class Registration:
     license_number: str | None = None
 
 
-def _check(form: Registration) -> None:
+def _checked(form: Registration) -> Registration:
+    """The form as it will be stored, or the first field that is refused: names and the
+    license are one line without control characters, and a phone is checked as a profile's."""
     if form.role not in SELF_REGISTRATION_ROLES:
         raise InvalidInput("Role must be patient or doctor", field="role")
     for field in ("first_name", "last_name"):
         if not getattr(form, field).strip():
             raise InvalidInput("must not be blank", field=field)
+        refuse_line_breaks(getattr(form, field), field)
+    phone = fields.phone(form.phone.strip() or None, "phone") if form.phone else None
     check_policy(form.password)
+    license_number = None
     if form.role == Role.DOCTOR:
         if not form.specialty:
             raise InvalidInput("Doctors must give their specialty", field="specialty")
@@ -53,26 +60,34 @@ def _check(form: Registration) -> None:
             )
         if not form.license_number or not form.license_number.strip():
             raise InvalidInput("Doctors must give their license number", field="license_number")
+        license_number = refuse_line_breaks(form.license_number, "license_number").strip()
+    return replace(
+        form,
+        first_name=form.first_name.strip(),
+        last_name=form.last_name.strip(),
+        phone=phone,
+        specialty=form.specialty if form.role == Role.DOCTOR else None,
+        license_number=license_number,
+    )
 
 
 async def register(
     env: AccountsEnv, form: Registration, jobs: JobQueue, context: EventContext | None = None
 ) -> User:
-    _check(form)
-    is_doctor = form.role == Role.DOCTOR
+    form = _checked(form)
     user = User(
         id=str(ObjectId()),
         email=normalize_email(form.email),
         role=Role(form.role),
-        first_name=form.first_name.strip(),
-        last_name=form.last_name.strip(),
+        first_name=form.first_name,
+        last_name=form.last_name,
         password_hash=await hash_password(form.password, env.settings.bcrypt_rounds),
         email_verified=False,
         active=True,
         created_at=datetime.now(UTC),
         phone=form.phone,
-        specialty=form.specialty if is_doctor else None,
-        license_number=form.license_number.strip() if is_doctor and form.license_number else None,
+        specialty=form.specialty,
+        license_number=form.license_number,
     )
     event = user_event(
         EventType.USER_REGISTERED,

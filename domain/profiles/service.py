@@ -81,6 +81,8 @@ async def update_profile(db: Any, user_id: str, role: str, body: dict[str, Any])
     if specialty:
         # The specialty is part of the account (given at registration); search reads it there.
         await update_user(db, user_id, {"specialty": specialty})
+    if "phone" in changes:  # one phone per person: the account (GET /auth/me) shows it too
+        await update_user(db, user_id, {"phone": changes["phone"]})
     if changes:
         changes["updated_at"] = utcnow()
         await repository.save(db, role, user_id, changes)
@@ -101,7 +103,8 @@ def doctor_fields(specialty: str | None, profile: dict[str, Any]) -> dict[str, A
 
 def _patient_view(user: Any, profile: dict[str, Any]) -> dict[str, Any]:
     view = {name: profile.get(name) for name in PATIENT_FIELDS}
-    view["phone"] = view["phone"] or user.phone
+    # The phone given at sign-up until the profile sets one (a null there clears it).
+    view["phone"] = profile.get("phone", user.phone)
     view["allergies"] = view["allergies"] or []
     view["chronic_conditions"] = view["chronic_conditions"] or []
     return view

@@ -72,6 +72,35 @@ async def test_blank_names_are_422(client) -> None:
     assert response.json()["errors"] == [{"field": "last_name", "message": "must not be blank"}]
 
 
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        (patient_form(first_name="a\u0000b"), "first_name"),
+        (patient_form(last_name="Who\r\nBcc: x@example.org"), "last_name"),
+        (patient_form(phone="\u0007"), "phone"),
+        (patient_form(phone="not a phone at all"), "phone"),
+        (doctor_form(license_number="LIC\u001b[31m"), "license_number"),
+    ],
+)
+async def test_control_characters_and_phones_that_are_not_are_422(client, form, field) -> None:
+    """The rules a profile's fields follow hold from sign-up: a NUL in a name would otherwise
+    reach the verification email and every screen showing the name."""
+    response = await client.post(REGISTER, json=form)
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    login = {"email": form["email"], "password": PASSWORD}
+    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 401  # no account
+
+
+async def test_a_phone_given_at_sign_up_is_kept_as_typed_or_left_out(client) -> None:
+    given = await client.post(REGISTER, json=patient_form(phone=" +216 71 000 001 "))
+    assert given.status_code == 201, given.text
+    assert given.json()["user"]["phone"] == "+216 71 000 001"
+    blank = await client.post(REGISTER, json=patient_form(phone=""))
+    assert blank.status_code == 201, blank.text
+    assert blank.json()["user"]["phone"] is None
+
+
 async def test_nobody_registers_as_admin(client) -> None:
     response = await client.post(REGISTER, json=patient_form(role="admin"))
     assert response.status_code == 422

@@ -60,6 +60,26 @@ async def test_patient_profile_round_trip_and_validation(client, db, settings: S
     assert (await client.get(url, headers=patient.headers)).json()["blood_type"] == "O-"
 
 
+async def test_the_phone_is_one_number_and_null_clears_it(client, db, settings: Settings) -> None:
+    """The profile and the account show the same phone, and clearing it does not bring back
+    the one given at sign-up."""
+    patient = await make_person(db, settings, "patient", "Nour", "Jaziri", phone="+216 20 000 000")
+    url = "/api/v1/users/me/profile"
+
+    async def phones() -> tuple[str | None, str | None]:
+        profile = (await client.get(url, headers=patient.headers)).json()
+        account = (await client.get("/api/v1/auth/me", headers=patient.headers)).json()
+        return profile["phone"], account["phone"]
+
+    assert await phones() == ("+216 20 000 000", "+216 20 000 000")
+    changed = await client.patch(url, json={"phone": "+216 71 000 001"}, headers=patient.headers)
+    assert changed.status_code == 200, changed.text
+    assert await phones() == ("+216 71 000 001", "+216 71 000 001")
+    cleared = await client.patch(url, json={"phone": None}, headers=patient.headers)
+    assert cleared.status_code == 200, cleared.text
+    assert await phones() == (None, None)
+
+
 async def test_doctor_profile_fields_and_ranges(client, db, settings: Settings) -> None:
     doctor = await make_person(db, settings, "doctor", "Hedi", "Mansour", specialty="neurology")
     url = "/api/v1/users/me/profile"
