@@ -3,7 +3,9 @@
 Recipients come from the event by convention: `data.patient_id`, `data.doctor_id`,
 `data.from_doctor_id` / `data.to_doctor_id` for referrals, `data.recipient_ids` for
 messages, the envelope's `patient_id`, and the subject for account security events.
-Nobody is notified of their own action, except about their account's security. Texts
+Nobody is notified of their own action, except about their account's security. An event
+that reports an outcome (`data.status`, such as a document's scan) may have one rule per
+outcome; an outcome without one notifies nobody. Texts
 never carry medical details: whoever sees a lock screen or an inbox learns only that
 something happened and where to look.
 """
@@ -28,6 +30,7 @@ class Rule:
     path: str  # deep link below APP_BASE_URL; `{subject_id}` and data fields are filled in
     recipients: Callable[[dict[str, Any]], list[str | None]]
     lapses_with: str | None = None  # the event's data field holding `Message.lapses_at`
+    status: str | None = None  # only events whose `data.status` is this one
 
 
 def _data(event: dict[str, Any], name: str) -> str | None:
@@ -72,6 +75,16 @@ def _message_recipients(event: dict[str, Any]) -> list[str | None]:
     return [str(i) for i in ids if i]
 
 
+def _document_uploader(event: dict[str, Any]) -> list[str | None]:
+    return [_data(event, "uploaded_by")]
+
+
+def _document_readers_but_uploader(event: dict[str, Any]) -> list[str | None]:
+    # The scan is the system's doing, so "never the actor" would not spare the uploader.
+    uploader = _data(event, "uploaded_by")
+    return [user_id for user_id in _patient_and_doctor(event) if user_id != uploader]
+
+
 def _account_owner(event: dict[str, Any]) -> list[str | None]:
     subject = event.get("subject") or {}
     return [subject.get("id") if subject.get("type") == "user" else None]
@@ -80,7 +93,7 @@ def _account_owner(event: dict[str, Any]) -> list[str | None]:
 _APPOINTMENT = "/appointments/{subject_id}"
 _APPOINTMENT_UPDATE = ("Appointment update", "You have an appointment update.")
 
-RULES: dict[str, Rule] = {
+RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "appointment.requested": Rule(
         "appointments",
         "New appointment request",
@@ -147,12 +160,25 @@ RULES: dict[str, Rule] = {
         "/consultations/{subject_id}",
         _patient_only,
     ),
-    "document.uploaded": Rule(
-        "documents",
-        "New document",
-        "A new document is available.",
-        "/documents/{subject_id}",
-        _patient_and_doctor,
+    # A document is news once it can be opened; one the scan refused is news to its
+    # uploader alone (the others never knew of it).
+    "document.scanned": (
+        Rule(
+            "documents",
+            "New document",
+            "A new document is available.",
+            "/documents/{subject_id}",
+            _document_readers_but_uploader,
+            status="available",
+        ),
+        Rule(
+            "documents",
+            "Document not accepted",
+            "A document you uploaded could not be accepted.",
+            "/documents/{subject_id}",
+            _document_uploader,
+            status="rejected",
+        ),
     ),
     "referral.created": Rule(
         "referrals",
@@ -222,6 +248,9 @@ SILENT: dict[str, str] = {
     "user.registered": "the verification email, sent whatever the preferences, is the message",
     "user.verified": "the person has just done it and sees the answer on screen",
     "auth.login_failed": "too noisy (anyone can type an address); a lockout does notify",
+    "document.uploaded": (
+        "it cannot be opened until scanned; `document.scanned` announces it once available"
+    ),
     "auth.mfa_failed": (
         "a mistyped code is common; repeated wrong codes at sign-in lock the account, and the "
         "lockout notifies"
@@ -232,7 +261,7 @@ SILENT: dict[str, str] = {
 
 def messages_for(event: dict[str, Any], base_url: str) -> list[Message]:
     """One message per distinct recipient of `event` (none for unmapped types)."""
-    rule = RULES.get(str(event.get("type")))
+    rule = rule_for(event)
     if rule is None:
         return []
     actor_id = (event.get("actor") or {}).get("id")
@@ -256,6 +285,14 @@ def messages_for(event: dict[str, Any], base_url: str) -> list[Message]:
             Message(user_id, rule.category, rule.title, rule.body, link, lapses_at=lapses_at)
         )
     return result
+
+
+def rule_for(event: dict[str, Any]) -> Rule | None:
+    """The rule of the event's type, and of its outcome where its type has one per outcome."""
+    found = RULES.get(str(event.get("type")))
+    rules = found if isinstance(found, tuple) else (found,) if found else ()
+    status = _data(event, "status")
+    return next((rule for rule in rules if rule.status in (None, status)), None)
 
 
 def _instant(value: object) -> datetime | None:

@@ -304,6 +304,8 @@ async def scan_document(
                 scanned,
                 status=status,
                 reason=verdict.reason,
+                # Whom to tell: the others once it is available, the uploader if refused.
+                uploaded_by=scanned["uploaded_by"],
             ),
             session=session,
         )

@@ -129,3 +129,43 @@ async def test_preferences_default_per_channel_and_decide_the_channels(
     assert (again.created, again.id) == (False, stored.id)
     assert await db.notifications.count_documents({}) == 1
     client.close()
+
+
+def _document_event(event_type: str, uploader: str, **data: Any) -> dict[str, Any]:
+    """A document event as the records service writes it: `doctor_id` is the uploader
+    when a doctor uploaded, None when the patient did; the scan's actor is the system."""
+    doctor_id = uploader if uploader == "doc" else None
+    actor = uploader if event_type == "document.uploaded" else None
+    event = _event(event_type, actor=actor, patient_id="pat", doctor_id=doctor_id, **data)
+    event["subject"] = {"type": "document", "id": "d1"}
+    return event
+
+
+def test_an_upload_still_being_scanned_announces_nothing() -> None:
+    for uploader in ("doc", "pat"):
+        assert messages_for(_document_event("document.uploaded", uploader), BASE) == []
+
+
+def test_a_document_is_announced_once_the_scan_makes_it_available() -> None:
+    by_doctor = _document_event("document.scanned", "doc", status="available", uploaded_by="doc")
+    [message] = messages_for(by_doctor, BASE)
+    assert (message.user_id, message.category) == ("pat", "documents")
+    assert (message.title, message.body) == ("New document", "A new document is available.")
+    assert message.link == "http://app.test/documents/d1"
+    # The patient's own upload is news to nobody (the doctor was not told of it before).
+    by_patient = _document_event("document.scanned", "pat", status="available", uploaded_by="pat")
+    assert messages_for(by_patient, BASE) == []
+
+
+def test_a_rejected_document_tells_its_uploader_only_and_says_nothing_of_why() -> None:
+    for uploader in ("doc", "pat"):
+        event = _document_event(
+            "document.scanned", uploader, status="rejected", uploaded_by=uploader,
+            reason="malware signature found: EICAR-Test-File",
+        )  # fmt: skip
+        [message] = messages_for(event, BASE)
+        assert (message.user_id, message.category) == (uploader, "documents")
+        assert "available" not in message.body
+        assert message.link == "http://app.test/documents/d1"
+        words = f"{message.title} {message.body}".lower()
+        assert "eicar" not in words and "malware" not in words
