@@ -74,9 +74,10 @@ class Attempt:
 class Refused(Exception):
     """No attempt admitted; `retry_after` in seconds."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, *, busy: bool = False) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
+        self.busy = busy  # not locked: the attempts being checked could lock it
 
 
 def _failures_key(email: str) -> str:
@@ -110,7 +111,7 @@ async def admit(redis: Any, settings: AuthSettings, email: str) -> Attempt:
     if answer > 0:
         raise Refused(answer)
     if answer < 0:
-        raise Refused(BUSY_RETRY_SECONDS)
+        raise Refused(BUSY_RETRY_SECONDS, busy=True)
     return attempt
 
 

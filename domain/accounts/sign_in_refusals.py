@@ -17,6 +17,11 @@ from domain.accounts.models import User
 from domain.events import Event, EventContext, EventType, publish
 from domain.shared.errors import Unauthenticated
 
+BUSY_MESSAGE = (
+    "Too many sign-in attempts for this account are being checked at once; "
+    "try again in a few seconds."
+)
+
 
 def locked_message(seconds: int) -> str:
     minutes = max(1, -(-seconds // 60))
@@ -33,7 +38,8 @@ async def admit(env: AccountsEnv, email: str) -> lockout.Attempt:
         return await lockout.admit(env.redis, env.settings, email)
     except lockout.Refused as refused:
         seconds = refused.retry_after
-        raise AccountLocked(locked_message(seconds), retry_after=seconds) from None
+        message = BUSY_MESSAGE if refused.busy else locked_message(seconds)
+        raise AccountLocked(message, retry_after=seconds) from None
 
 
 async def ensure_unlocked(env: AccountsEnv, email: str) -> None:

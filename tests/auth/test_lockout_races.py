@@ -46,17 +46,30 @@ async def test_parallel_wrong_passwords_check_at_most_the_threshold(
     web = platform.start("web", AUTH_RATE_LIMIT_PER_MINUTE="100000")
 
     async with httpx.AsyncClient(base_url=web.url, timeout=60) as real:
+        answers: list[httpx.Response] = []
 
         async def attempt(password: str, delay: float = 0) -> int:
             await asyncio.sleep(delay)
             body = {"email": form["email"], "password": password}
-            return (await real.post(LOGIN, json=body)).status_code
+            answers.append(await real.post(LOGIN, json=body))
+            return answers[-1].status_code
 
         # The right password arrives while the wrong ones are still being hashed.
         *wrong, right = await asyncio.gather(
             *(attempt(f"wrong-password-{i}") for i in range(19)), attempt(PASSWORD, 0.2)
         )
         after = await attempt(PASSWORD)
+
+    # A guess refused while others are being checked is told to retry in seconds, not that
+    # the account is locked; only a lock says so, with its own Retry-After.
+    refused = [
+        (int(a.headers["retry-after"]), a.json()["detail"]) for a in answers if a.status_code == 423
+    ]
+    busy = [detail for seconds, detail in refused if seconds <= 5]
+    locked = [detail for seconds, detail in refused if seconds > 5]
+    assert busy and locked, refused
+    assert all("being checked at once" in d and "locked" not in d for d in busy), busy
+    assert all("the account is locked" in d for d in locked), locked
 
     assert failed_events(settings, "auth.login_failed", "bad_password") <= THRESHOLD
     assert wrong.count(401) <= THRESHOLD - 1, wrong
