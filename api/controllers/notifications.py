@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from litestar import Controller, get, post, put
+from litestar import Controller, delete, get, post, put
 from pydantic import BaseModel, ConfigDict, Field
 
 from actors.dispatch import DeferredJobQueue
@@ -209,3 +209,16 @@ class NotificationsController(Controller):
             resources.db, current_user.user_id, data.subscription_id, data.platform
         )
         return DeviceOut(subscription_id=data.subscription_id, platform=data.platform)
+
+    @delete(
+        "/devices/{subscription_id:str}",
+        summary="Remove one of my push subscriptions (call it at sign-out)",
+        description="The device gets no push from then on. Apps call it when the user signs "
+        "out, so that a shared phone stops showing their notifications. A subscription that "
+        "is not the caller's (unknown, or since registered by another account) is a 404.",
+    )
+    async def remove_device(
+        self, subscription_id: str, resources: Resources, current_user: Principal
+    ) -> None:
+        if not await devices.remove_device(resources.db, current_user.user_id, subscription_id):
+            raise NotFound("No such device")

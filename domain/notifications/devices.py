@@ -25,6 +25,14 @@ async def register_device(db: Any, user_id: str, subscription_id: str, platform:
     )
 
 
+async def remove_device(db: Any, user_id: str, subscription_id: str) -> bool:
+    """Forget one of the user's subscriptions (they signed out on that device). Pushes stop
+    at once: each push job reads the devices when it runs. False when the user has no such
+    device, whether nobody has it or someone else does (it moved to their account)."""
+    result = await db[DEVICES].delete_one({"_id": subscription_id, "user_id": user_id})
+    return bool(result.deleted_count)
+
+
 def subscriptions_of(db: Any, user_id: str) -> list[str]:
     """With a blocking (pymongo) database, as the push actor uses."""
     return [doc["_id"] for doc in db[DEVICES].find({"user_id": user_id}, {"_id": 1})]

@@ -121,12 +121,47 @@ async def test_devices_register_and_move_between_users(client, db, settings) -> 
     assert bad.status_code == 422
 
 
+async def test_a_device_is_removed_by_its_owner_only(client, db, settings) -> None:
+    """Signing out of a shared phone: the app removes the device, and only its owner can."""
+    me = await make_person(db, settings, "patient")
+    other = await make_person(db, settings, "doctor")
+    mine, theirs = "sub-mine-0123456789", "sub-theirs-0123456789"
+    for person, subscription in ((me, mine), (other, theirs)):
+        body = {"subscription_id": subscription, "platform": "ios"}
+        assert (await client.post(f"{BASE}/devices", headers=person.headers, json=body)).is_success
+
+    # Someone else's device answers exactly like one that does not exist, and stays theirs.
+    foreign = await client.delete(f"{BASE}/devices/{theirs}", headers=me.headers)
+    unknown = await client.delete(f"{BASE}/devices/sub-nobody-0123456789", headers=me.headers)
+    malformed = await client.delete(f"{BASE}/devices/not a subscription!", headers=me.headers)
+    for answer in (foreign, unknown, malformed):
+        assert answer.status_code == 404, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    same = {k: v for k, v in foreign.json().items() if k != "instance"}
+    assert same == {k: v for k, v in unknown.json().items() if k != "instance"}
+    assert (await db.devices.find_one({"_id": theirs}))["user_id"] == other.id
+
+    removed = await client.delete(f"{BASE}/devices/{mine}", headers=me.headers)
+    assert removed.status_code == 204 and removed.content == b""
+    assert await db.devices.find_one({"_id": mine}) is None
+    again = await client.delete(f"{BASE}/devices/{mine}", headers=me.headers)
+    assert again.status_code == 404
+
+    # A device that moved to another account is no longer the first one's to remove.
+    body = {"subscription_id": mine, "platform": "ios"}
+    await client.post(f"{BASE}/devices", headers=me.headers, json=body)
+    await client.post(f"{BASE}/devices", headers=other.headers, json=body)
+    assert (await client.delete(f"{BASE}/devices/{mine}", headers=me.headers)).status_code == 404
+    assert (await client.delete(f"{BASE}/devices/{mine}", headers=other.headers)).status_code == 204
+
+
 async def test_anonymous_is_401(client) -> None:
     for method, path in (
         ("GET", BASE),
         ("POST", f"{BASE}/read-all"),
         ("GET", f"{BASE}/preferences"),
         ("POST", f"{BASE}/devices"),
+        ("DELETE", f"{BASE}/devices/sub-0123456789"),
     ):
         assert (await client.request(method, path)).status_code == 401
 

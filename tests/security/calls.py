@@ -54,9 +54,9 @@ def object_id(route: Route, world: World, actor: str, side: Side | None) -> str:
         return side.doctor.id
     if route.obj == "counterpart":
         return side.patient.id if ROLE_OF[actor] == "doctor" else side.doctor.id
-    if route.obj == "notification":  # the caller's own, on their side
+    if route.obj in ("notification", "device"):  # the caller's own, on their side
         who = "doctor" if ROLE_OF[actor] == "doctor" else "patient"
-        return side.objects[f"notification_{who}"]
+        return side.objects[f"{route.obj}_{who}"]
     return side.objects[route.obj]
 
 
@@ -97,6 +97,7 @@ async def build_call(
         "name": QUEUE,
         "message_id": target,
         "notification_id": target,
+        "subscription_id": target,
         "entry_id": target,
     }
     url = route.path.format(**params)

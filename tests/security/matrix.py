@@ -239,6 +239,13 @@ MATRIX: list[Route] = [
     R("PUT", f"{V1}/notifications/preferences", ANY),
     R("POST", f"{V1}/notifications/devices", ANY),
     R(
+        "DELETE",
+        f"{V1}/notifications/devices/{{subscription_id}}",
+        ANY,
+        obj="device",
+        parties=(P, D),
+    ),
+    R(
         "GET",
         f"{V1}/patients/{{patient_id}}/timeline",
         ANY,

@@ -4,7 +4,8 @@ Two care pairs that must never see each other's data:
   side "a": patient A treated by the treating doctor;
   side "b": patient B treated by the unrelated doctor (unrelated to patient A).
 Each side has an appointment, a consultation with a note, a prescription, a document, a
-referral (to a specialist who is not an actor), a conversation with a message and a time off.
+referral (to a specialist who is not an actor), a conversation with a message, a time off,
+and for each of its two people a notification and a push device.
 Besides: an admin, a deactivated patient, and the specialist.
 """
 
@@ -221,6 +222,10 @@ async def _build_side(
             ),
         )
         side.objects[f"notification_{who}"] = stored.id
+        # A phone each, registered for push the way the apps do it.
+        device = {"subscription_id": f"sub-{label}-{who}-{uuid.uuid4().hex}", "platform": "ios"}
+        _ok(await client.post("/api/v1/notifications/devices", json=device, headers=person.headers))
+        side.objects[f"device_{who}"] = device["subscription_id"]
 
 
 async def build_world(client: Any, db: Any, settings: Settings) -> World:
