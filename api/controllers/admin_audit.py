@@ -4,7 +4,7 @@ per-patient access logs, security events and platform statistics."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import dramatiq
 from litestar import get
@@ -33,8 +33,32 @@ Category = Literal[
 Action = Literal["C", "R", "U", "D", "E"]
 
 
+class AuditRecordOut(BaseModel):
+    """One record of the trail, shaped after a FHIR AuditEvent; `hash` chains it to the one
+    before (`prev_hash`), keyed by a secret the store does not hold."""
+
+    id: str
+    seq: int = Field(description="position in the chain, from 1")
+    time: str = Field(description="ISO 8601 UTC: when the audited event happened")
+    event_id: str | None = Field(description="the event's id (uuid); one record per event")
+    event_type: str | None = Field(description="e.g. record.accessed, auth.login_failed")
+    category: str | None = Field(description="auth, user, appointment, medical, ... security")
+    action: str | None = Field(description="C, R, U, D or E: create, read, update, delete, execute")
+    outcome: str | None = Field(description="success or failure")
+    actor_id: str | None
+    actor_role: str | None
+    resource_type: str | None
+    resource_id: str | None
+    patient_id: str | None = Field(description="the patient whose record it concerns, if any")
+    ip: str | None
+    request_id: str | None
+    user_agent: str | None
+    prev_hash: str | None
+    hash: str | None
+
+
 class AuditPage(BaseModel):
-    items: list[dict[str, Any]]
+    items: list[AuditRecordOut]
     total: int
     page: int
     page_size: int

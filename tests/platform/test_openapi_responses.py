@@ -66,6 +66,54 @@ async def test_every_success_answer_has_a_typed_schema(client: Any) -> None:
     assert untyped_answers(spec) == []
 
 
+# Answers that are maps by design: a FHIR resource (its own schema is FHIR's), measured
+# vitals, per-category switches, readiness checks and counts keyed by a name.
+FREE_FORM = {
+    "BundleEntryOut.resource", "ConsultationOut.vitals", "ConsultationVersionOut.vitals",
+    "DeadLetterOut.arguments", "PreferencesOut.email", "PreferencesOut.push", "ReadyOut.checks",
+    "StatsOut.appointments_by_status", "StatsOut.queue_depths", "StatsOut.users_by_role",
+}  # fmt: skip
+
+
+def untyped_fields(spec: dict[str, Any]) -> set[str]:
+    """Fields of answer models, at any depth, that are objects without properties."""
+    components = spec.get("components", {}).get("schemas", {})
+    found: set[str] = set()
+
+    def walk(schema: dict[str, Any], where: str, seen: set[str]) -> None:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                walk(components[name], name, seen | {name})
+            return
+        for part in [*schema.get("oneOf", []), *schema.get("anyOf", []), *schema.get("allOf", [])]:
+            walk(part, where, seen)
+        if schema.get("type") == "array" and "items" in schema:
+            walk(schema["items"], f"{where}[]", seen)
+        if schema.get("type") == "object" or "properties" in schema:
+            if not schema.get("properties"):
+                found.add(where)
+            for name, field in schema.get("properties", {}).items():
+                walk(field, f"{where}.{name}", seen)
+
+    for operations in spec["paths"].values():
+        for method, operation in operations.items():
+            if method not in SUCCESS_BODY_METHODS:
+                continue
+            for status, response in operation.get("responses", {}).items():
+                for content in response.get("content", {}).values():
+                    if status.startswith("2") and "schema" in content:
+                        walk(content["schema"], f"{method.upper()} answer", set())
+    return found
+
+
+async def test_the_fields_of_every_answer_are_typed_but_known_maps(client: Any) -> None:
+    spec = (await client.get("/schema/openapi.json")).json()
+    assert untyped_fields(spec) == FREE_FORM
+    record = spec["components"]["schemas"]["AuditRecordOut"]["properties"]
+    assert {"seq", "time", "action", "actor_id", "patient_id", "prev_hash", "hash"} <= set(record)
+
+
 async def test_opening_a_conversation_documents_both_answers(client: Any) -> None:
     spec = (await client.get("/schema/openapi.json")).json()
     answers = spec["paths"]["/api/v1/conversations"]["post"]["responses"]
