@@ -130,18 +130,20 @@ async def patient_everything(
     found += [resources.service_request(d) for d in records[REFERRALS]]
 
     await record_patient_read(db, caller, patient_id, "fhir_everything", context)
+    entries = [
+        {
+            "fullUrl": f"{base_url}/fhir/{r['resourceType']}/{r['id']}",
+            "resource": r,
+            "search": {"mode": "match" if r["resourceType"] == "Patient" else "include"},
+        }
+        for r in found
+    ]
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
         "type": "searchset",
         "timestamp": iso_z(utcnow()),
-        "total": len(found),
-        "entry": [
-            {
-                "fullUrl": f"{base_url}/fhir/{r['resourceType']}/{r['id']}",
-                "resource": r,
-                "search": {"mode": "match" if r["resourceType"] == "Patient" else "include"},
-            }
-            for r in found
-        ],
+        # FHIR counts the matches only, not the resources included with them.
+        "total": sum(1 for entry in entries if entry["search"]["mode"] == "match"),
+        "entry": entries,
     }

@@ -75,7 +75,10 @@ async def test_the_patient_gets_a_valid_bundle_of_their_whole_record(
     bundle = answer.json()
     Bundle.model_validate(bundle)  # raises on anything FHIR R4(B) does not allow
     assert bundle["type"] == "searchset"
-    assert bundle["total"] == len(bundle["entry"])
+    # Bundle.total counts the matches (the Patient), not the resources included with it.
+    modes = [entry["search"]["mode"] for entry in bundle["entry"]]
+    assert (bundle["total"], modes.count("match")) == (1, 1)
+    assert modes.count("include") == len(modes) - 1 > 5
 
     found = by_type(bundle)
     assert [p["id"] for p in found["Patient"]] == [cast.patient.id]
