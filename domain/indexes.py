@@ -10,6 +10,7 @@ from typing import Any
 from domain.accounts.indexes import ensure_indexes as accounts_indexes
 from domain.appointments.local_day import date_old_appointments
 from domain.appointments.repository import INDEXES as APPOINTMENT_INDEXES
+from domain.discovery.keys import fold_old_keys
 from domain.messaging.numbering import number_old_messages
 from domain.messaging.repository import ensure_indexes as messaging_indexes
 from domain.profiles.repository import INDEXES as PROFILE_INDEXES
@@ -27,6 +28,7 @@ INDEX_SETUPS: list[IndexSetup] = [
     index_setup(APPOINTMENT_INDEXES),
     date_old_appointments,
     index_setup(PROFILE_INDEXES),
+    fold_old_keys,
     messaging_indexes,
     number_old_messages,
     index_setup(REFERRAL_INDEXES),

@@ -9,6 +9,13 @@ from typing import Any
 from bson import ObjectId
 
 from domain.accounts.roles import Role
+from domain.shared.matching import fold
+
+
+def name_keys(first_name: str | None, last_name: str | None) -> dict[str, str]:
+    """The folded names stored beside the names, which doctor search matches what is typed
+    against (`domain/shared/matching.py`)."""
+    return {"first_name_key": fold(first_name or ""), "last_name_key": fold(last_name or "")}
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class User:
             "role": self.role.value,
             "first_name": self.first_name,
             "last_name": self.last_name,
+            **name_keys(self.first_name, self.last_name),
             "password_hash": self.password_hash,
             "email_verified": self.email_verified,
             "active": self.active,

@@ -21,6 +21,7 @@ from domain.events import EventContext, EventType, publish
 from domain.profiles import fields
 from domain.shared.errors import Conflict, InvalidInput
 from domain.shared.jobs import JobQueue
+from domain.shared.matching import composed
 from domain.shared.text import refuse_line_breaks
 from domain.specialties import is_known_specialty
 
@@ -63,8 +64,9 @@ def _checked(form: Registration) -> Registration:
         license_number = refuse_line_breaks(form.license_number, "license_number").strip()
     return replace(
         form,
-        first_name=form.first_name.strip(),
-        last_name=form.last_name.strip(),
+        # One Unicode form, whichever a client sends: names read back and compare alike.
+        first_name=composed(form.first_name.strip()),
+        last_name=composed(form.last_name.strip()),
         phone=phone,
         specialty=form.specialty if form.role == Role.DOCTOR else None,
         license_number=license_number,

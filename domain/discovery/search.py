@@ -5,6 +5,10 @@ on the profile (city, distance) narrow the ids first; the account query then app
 and specialty. With a position, distance is exact (haversine) and sorting and paging happen
 here, since no geo operator is assumed from the store.
 
+Names and cities match what is typed whatever its case, accents and Unicode form: the
+query is folded (`domain/shared/matching.py`) and compared with the folded keys stored
+beside the names on the account and beside the city on the profile.
+
 Sorted by next availability, every matching doctor's first free slot is looked up (in
 batched queries, `first_free_slots`) before paging, since the order depends on all of them.
 """
@@ -28,6 +32,7 @@ from domain.scheduling.service import doctors_free_on
 from domain.shared.clock import utcnow
 from domain.shared.counting import count_matching
 from domain.shared.errors import InvalidInput
+from domain.shared.matching import fold, folded_words
 from domain.shared.parsing import check_date_range
 from domain.specialties import is_known_specialty
 
@@ -76,9 +81,10 @@ class DoctorQuery:
             raise InvalidInput(f"unknown sort; one of {', '.join(SORTS)}", field="sort")
 
 
-def _contains(text: str) -> dict[str, str]:
-    # A string pattern with options, not a compiled re.Pattern: the embedded store ignores those.
-    return {"$regex": re.escape(text), "$options": "i"}
+def _contains(key: str) -> dict[str, str]:
+    # A string pattern, not a compiled re.Pattern: the embedded store ignores those. Keys
+    # are letters and digits, but whatever is typed stays text to find, never a pattern.
+    return {"$regex": re.escape(key)}
 
 
 def _account_query(query: DoctorQuery) -> dict[str, Any]:
@@ -92,19 +98,21 @@ def _account_query(query: DoctorQuery) -> dict[str, Any]:
     }
     if query.specialty:
         filters["specialty"] = query.specialty
-    words = (query.q or "").split()
-    if words:
-        # Every word must appear in the first or the last name ("jane doe", "doe").
+    if query.q and query.q.strip():
+        # Every word must appear in the first or the last name ("jane doe", "doe"), both
+        # folded. Text with no letter or digit in it is in no one's name.
+        words = folded_words(query.q)
         filters["$and"] = [
-            {"$or": [{"first_name": _contains(w)}, {"last_name": _contains(w)}]} for w in words
-        ]
+            {"$or": [{"first_name_key": _contains(w)}, {"last_name_key": _contains(w)}]}
+            for w in words
+        ] or [{"_id": {"$in": []}}]
     return filters
 
 
 def _profile_query(query: DoctorQuery) -> dict[str, Any] | None:
     filters: dict[str, Any] = {}
     if query.city and query.city.strip():
-        filters["city_key"] = query.city.strip().casefold()
+        filters["city_key"] = fold(query.city)
     if query.lat is not None and query.lng is not None and query.radius_km is not None:
         filters.update(bounding_box(query.lat, query.lng, query.radius_km))
     return filters or None

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from domain.shared.errors import InvalidInput
+from domain.shared.matching import composed
 from domain.shared.parsing import parse_date
 from domain.shared.text import refuse_control_characters
 from domain.specialties import is_known_specialty
@@ -22,6 +23,8 @@ def text(value: Any, field: str, *, max_len: int, required: bool = False) -> str
         if required:
             raise InvalidInput("is required", field=field)
         return None
+    # Stored composed, whichever Unicode form the client sent: it reads back alike.
+    value = composed(value) if isinstance(value, str) else value
     if not isinstance(value, str) or len(value) > max_len:
         raise InvalidInput(f"must be text of at most {max_len} characters", field=field)
     return refuse_control_characters(value, field).strip()

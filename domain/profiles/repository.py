@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.shared.matching import fold
+
 PATIENT_PROFILES = "patient_profiles"
 DOCTOR_PROFILES = "doctor_profiles"
 PHOTOS = "photos"
@@ -13,6 +15,12 @@ INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     DOCTOR_PROFILES: [[("lat", 1)], [("lng", 1)], [("city_key", 1)]],
     PHOTOS: [[("user_id", 1)]],
 }
+
+
+def city_key(city: str | None) -> str | None:
+    """The clinic's city as search compares it (`domain/shared/matching.py`); none without
+    a city."""
+    return fold(city or "") or None
 
 
 def collection_for(role: str) -> str:

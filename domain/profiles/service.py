@@ -67,7 +67,7 @@ def _doctor_changes(body: dict[str, Any]) -> dict[str, Any]:
         # Flat copies the search can index and prefilter on.
         changes["lat"] = where.get("lat")
         changes["lng"] = where.get("lng")
-        changes["city_key"] = (clinic.get("city") or "").casefold() or None
+        changes["city_key"] = repository.city_key(clinic.get("city"))
     return changes
 
 

@@ -11,6 +11,7 @@ from bson import ObjectId
 
 from config.settings import Settings
 from domain.accounts.access_tokens import issue_access_token
+from domain.accounts.models import name_keys
 from domain.accounts.roles import Role
 
 
@@ -41,6 +42,7 @@ async def make_person(
             "role": role,
             "first_name": first_name,
             "last_name": last_name,
+            **name_keys(first_name, last_name),  # as every account is written
             "password_hash": "unused",
             "email_verified": True,
             "active": True,
