@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, delete, get, post, put
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from actors.dispatch import DeferredJobQueue
 from api.controllers.input_types import Switch
@@ -98,10 +98,19 @@ class PreferencesOut(BaseModel):
     quiet_hours: QuietHours | None = Field(default=None, description=QUIET_HOURS_DESCRIPTION)
 
 
+# StringConstraints rather than Field(pattern=...): Litestar leaves a Field's pattern out of
+# the OpenAPI document, and clients that validate against it must see the rule enforced.
+SubscriptionId = Annotated[
+    str, StringConstraints(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+]
+
+
 class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subscription_id: str = Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    subscription_id: SubscriptionId = Field(
+        description="The OneSignal subscription id of the app on this device"
+    )
     platform: Literal["ios", "android", "web"]
 
 

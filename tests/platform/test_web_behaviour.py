@@ -1,15 +1,20 @@
 """Cross-cutting HTTP behaviour: problem+json, request ids, headers, limits, metrics."""
 
+import importlib
+import pkgutil
 import re
 from typing import Any
 
+import jsonschema
 import pytest
 from litestar import post
 from litestar.testing import AsyncTestClient
 from pydantic import BaseModel, Field
 
+import api.controllers
 from api.app import create_app
 from config.settings import Settings
+from tests.support.people import make_person
 
 
 class Booking(BaseModel):
@@ -139,12 +144,54 @@ async def test_the_auth_rate_limit_holds_for_any_spelling_of_the_path(
     assert statuses[3] == 429, statuses
 
 
-async def test_openapi_document_and_docs_are_served(client) -> None:
+async def test_openapi_document_and_docs_are_served(client, db, settings) -> None:
     spec = await client.get("/schema/openapi.json")
     assert spec.status_code == 200
     assert spec.json()["openapi"].startswith("3.")
     docs = await client.get("/schema/swagger")
     assert docs.status_code == 200
+    # A client validating against the document refuses the subscription ids the server does.
+    schemas = spec.json()["components"]["schemas"]
+    device = schemas["DeviceIn"]["properties"]["subscription_id"]
+    assert device["pattern"] == "^[A-Za-z0-9._:-]+$"
+    assert (device["minLength"], device["maxLength"]) == (8, 128)
+    validator = jsonschema.Draft202012Validator(schemas["DeviceIn"])
+    me = await make_person(db, settings, "patient")
+    for subscription_id, valid in (("sub-0123:abc_DEF.9", True), ("sub 0123/abc?x", False)):
+        body = {"subscription_id": subscription_id, "platform": "ios"}
+        assert validator.is_valid(body) is valid, subscription_id
+        answer = await client.post("/api/v1/notifications/devices", json=body, headers=me.headers)
+        assert answer.status_code == (201 if valid else 422), answer.text
+
+
+def _patterns(schema: Any) -> set[str]:
+    """Every `pattern` in a JSON schema, at any depth."""
+    if isinstance(schema, dict):
+        own = {schema["pattern"]} if isinstance(schema.get("pattern"), str) else set()
+        return own.union(*(_patterns(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_patterns(v) for v in schema))
+    return set()
+
+
+async def test_every_pattern_a_request_model_enforces_is_published(client) -> None:
+    """Litestar drops `Field(pattern=...)` from the document (StringConstraints it keeps):
+    each field pattern of the API's models is there for the clients that validate."""
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    checked = 0
+    for info in pkgutil.iter_modules(api.controllers.__path__, "api.controllers."):
+        module = importlib.import_module(info.name)
+        for model in vars(module).values():
+            published = schemas.get(getattr(model, "__name__", ""))
+            if not (isinstance(model, type) and issubclass(model, BaseModel) and published):
+                continue
+            enforced = model.model_json_schema().get("properties", {})
+            for name, field in enforced.items():
+                wanted = _patterns(field)
+                shown = _patterns(published.get("properties", {}).get(name, {}))
+                assert wanted <= shown, f"{model.__name__}.{name}: {wanted - shown} not published"
+                checked += len(wanted)
+    assert checked, "no model declares a pattern: nothing was checked"
 
 
 async def test_the_docs_page_loads_everything_from_this_origin(client) -> None:
