@@ -130,13 +130,14 @@ async def patient_everything(
     found += [resources.service_request(d) for d in records[REFERRALS]]
 
     await record_patient_read(db, caller, patient_id, "fhir_everything", context)
+    modes = ["match" if r["resourceType"] == "Patient" else "include" for r in found]
     entries = [
         {
             "fullUrl": f"{base_url}/fhir/{r['resourceType']}/{r['id']}",
             "resource": r,
-            "search": {"mode": "match" if r["resourceType"] == "Patient" else "include"},
+            "search": {"mode": mode},
         }
-        for r in found
+        for r, mode in zip(found, modes, strict=True)
     ]
     return {
         "resourceType": "Bundle",
@@ -144,6 +145,6 @@ async def patient_everything(
         "type": "searchset",
         "timestamp": iso_z(utcnow()),
         # FHIR counts the matches only, not the resources included with them.
-        "total": sum(1 for entry in entries if entry["search"]["mode"] == "match"),
+        "total": modes.count("match"),
         "entry": entries,
     }
