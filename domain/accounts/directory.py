@@ -8,13 +8,14 @@ from typing import Any
 
 from domain.accounts.models import User
 from domain.accounts.roles import Role
+from domain.shared.matching import fold
 
 
 @dataclass(frozen=True)
 class UserFilter:
     role: Role | None = None
     active: bool | None = None
-    q: str | None = None  # part of the email or name, case-insensitive
+    q: str | None = None  # part of the email or name, whatever the case and accents
 
 
 def _query(filters: UserFilter) -> dict[str, Any]:
@@ -24,9 +25,13 @@ def _query(filters: UserFilter) -> dict[str, Any]:
     if filters.active is not None:
         query["active"] = filters.active
     if filters.q:
-        # A plain string pattern: the embedded store ignores compiled ones.
+        # Plain string patterns: the embedded store ignores compiled ones. A name is also
+        # found by its folded key, as the doctor search finds it: "helene" finds Hélène.
         pattern = {"$regex": re.escape(filters.q.strip()), "$options": "i"}
         query["$or"] = [{"email": pattern}, {"first_name": pattern}, {"last_name": pattern}]
+        if key := fold(filters.q):
+            folded = {"$regex": re.escape(key)}
+            query["$or"] += [{"first_name_key": folded}, {"last_name_key": folded}]
     return query
 
 

@@ -26,6 +26,14 @@ async def test_list_filters_and_pages(client, db, settings) -> None:
 
     found = (await client.get("/api/v1/admin/users?q=karima", headers=admin.headers)).json()
     assert [u["first_name"] for u in found["items"]] == ["Karima"]
+    await signed_in_user(
+        client, settings, patient_form(first_name="Hélène", last_name="Lefèvre-Dridi")
+    )
+    for typed in ("helene", "HÉLÈNE", "He\u0301le\u0300ne", "lefevre dridi", "lefevredridi"):
+        found = (
+            await client.get("/api/v1/admin/users", params={"q": typed}, headers=admin.headers)
+        ).json()
+        assert [u["first_name"] for u in found["items"]] == ["Hélène"], typed
 
     bad = await client.get("/api/v1/admin/users?role=superuser", headers=admin.headers)
     assert bad.status_code in (400, 422)
