@@ -106,18 +106,10 @@ async def db(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def app(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    import api.app
+async def app(settings: Settings):  # type: ignore[no-untyped-def]
+    from api.app import create_app
 
-    async def on_first_hash() -> None:
-        """The web process starts its password-hashing processes at start-up so that the
-        first sign-ins do not wait for them. Done for every test's app, that took 0.5 s of
-        the 0.8 s the app needed to start and stop, and most tests hash no password: here
-        they start at the first hash instead, and stop with the app as they do in the web
-        process."""
-
-    monkeypatch.setattr(api.app, "start_hashing", on_first_hash)
-    return api.app.create_app(settings)
+    return create_app(settings)
 
 
 @pytest.fixture
