@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.accounts.models import User
+from domain.accounts.repository import names_containing
 from domain.accounts.roles import Role
-from domain.shared.matching import fold
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,15 @@ def _query(filters: UserFilter) -> dict[str, Any]:
     if filters.active is not None:
         query["active"] = filters.active
     if filters.q:
-        # Plain string patterns: the embedded store ignores compiled ones. A name is also
-        # found by its folded key, as the doctor search finds it: "helene" finds Hélène.
+        # A plain string pattern: the embedded store ignores compiled ones. Names are also
+        # found as doctor search finds them, whatever the accents: "helene" finds Hélène.
         pattern = {"$regex": re.escape(filters.q.strip()), "$options": "i"}
-        query["$or"] = [{"email": pattern}, {"first_name": pattern}, {"last_name": pattern}]
-        if key := fold(filters.q):
-            folded = {"$regex": re.escape(key)}
-            query["$or"] += [{"first_name_key": folded}, {"last_name_key": folded}]
+        query["$or"] = [
+            {"email": pattern},
+            {"first_name": pattern},
+            {"last_name": pattern},
+            names_containing(filters.q),
+        ]
     return query
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bson import ObjectId
@@ -10,8 +11,21 @@ from bson.errors import InvalidId
 from domain.accounts.emails import normalize_email
 from domain.accounts.models import User
 from domain.accounts.roles import Role
+from domain.shared.matching import folded_words
 
 USERS = "users"
+
+
+def names_containing(text: str) -> dict[str, Any]:
+    """Accounts whose first or last name holds every word of `text`, whatever its case,
+    accents and Unicode form (the folded name keys, `domain/shared/matching.py`); text with
+    no letter or digit in it is in no one's name."""
+    # String patterns, not compiled ones: the embedded store ignores those. Keys are letters
+    # and digits, but whatever is typed stays text to find, never a pattern.
+    within = [{"$regex": re.escape(word)} for word in folded_words(text)]
+    words = [{"$or": [{"first_name_key": w}, {"last_name_key": w}]} for w in within]
+    # Always under `$and`, so that a caller may still narrow `_id` beside it.
+    return {"$and": words or [{"_id": {"$in": []}}]}
 
 
 def _oid(user_id: str) -> ObjectId | None:

@@ -15,14 +15,13 @@ batched queries, `first_free_slots`) before paging, since the order depends on a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
 from bson import ObjectId
 
-from domain.accounts.repository import USERS
+from domain.accounts.repository import USERS, names_containing
 from domain.discovery.geo import bounding_box, haversine_km
 from domain.profiles import repository as profiles
 from domain.profiles.photos import PhotoStore, photo_urls
@@ -32,7 +31,7 @@ from domain.scheduling.service import doctors_free_on
 from domain.shared.clock import utcnow
 from domain.shared.counting import count_matching
 from domain.shared.errors import InvalidInput
-from domain.shared.matching import fold, folded_words
+from domain.shared.matching import fold
 from domain.shared.parsing import check_date_range
 from domain.specialties import is_known_specialty
 
@@ -81,12 +80,6 @@ class DoctorQuery:
             raise InvalidInput(f"unknown sort; one of {', '.join(SORTS)}", field="sort")
 
 
-def _contains(key: str) -> dict[str, str]:
-    # A string pattern, not a compiled re.Pattern: the embedded store ignores those. Keys
-    # are letters and digits, but whatever is typed stays text to find, never a pattern.
-    return {"$regex": re.escape(key)}
-
-
 def _account_query(query: DoctorQuery) -> dict[str, Any]:
     filters: dict[str, Any] = {
         "role": "doctor",
@@ -99,13 +92,8 @@ def _account_query(query: DoctorQuery) -> dict[str, Any]:
     if query.specialty:
         filters["specialty"] = query.specialty
     if query.q and query.q.strip():
-        # Every word must appear in the first or the last name ("jane doe", "doe"), both
-        # folded. Text with no letter or digit in it is in no one's name.
-        words = folded_words(query.q)
-        filters["$and"] = [
-            {"$or": [{"first_name_key": _contains(w)}, {"last_name_key": _contains(w)}]}
-            for w in words
-        ] or [{"_id": {"$in": []}}]
+        # Every word must appear in the first or the last name ("jane doe", "doe").
+        filters.update(names_containing(query.q))
     return filters
 
 
