@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             dispatch_to(dispatcher)
         else:
             announce_to(announcer.notify)
-        await start_hashing()
+        await start_hashing(in_threads=settings.auth.hashing_pool == "threads")
         try:
             yield
         finally:

@@ -110,6 +110,12 @@ class AuthSettings(_Base):
     access_token_minutes: int = Field(15, ge=1, le=120, validation_alias="ACCESS_TOKEN_MINUTES")
     refresh_token_days: int = Field(30, ge=1, validation_alias="REFRESH_TOKEN_DAYS")
     bcrypt_rounds: int = Field(12, ge=10, le=16, validation_alias="BCRYPT_ROUNDS")
+    # Where the web process hashes passwords: background processes that give way to every
+    # other process on the machine (domain/shared/background_cpu.py), or threads of its own
+    # (no isolation, but nothing to start: the test suite's in-process apps use them).
+    hashing_pool: Literal["processes", "threads"] = Field(
+        "processes", validation_alias="PASSWORD_HASHING"
+    )
     lockout_threshold: int = Field(5, ge=1, validation_alias="LOCKOUT_THRESHOLD")
     lockout_window_minutes: int = Field(15, ge=1, validation_alias="LOCKOUT_WINDOW_MINUTES")
     lockout_minutes: int = Field(15, ge=1, validation_alias="LOCKOUT_MINUTES")

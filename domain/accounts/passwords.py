@@ -4,7 +4,10 @@ bcrypt only reads the first 72 bytes of a password, so anything longer would sil
 accept a different password: longer ones are refused instead. Hashing runs on a pool of
 background processes as wide as the machine (`domain/shared/background_cpu.py`): a login flood
 saturates the cores with CPU time nothing else wants, without queueing other blocking work
-(S3 calls, files) behind it or delaying other requests.
+(S3 calls, files) behind it or delaying other requests. A process that only needs hashing to
+work, not to give way (the test suite's in-process apps, which start and stop hundreds of
+times), can ask for a pool of threads instead: bcrypt releases the GIL, and nothing is
+spawned.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, Executor
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -48,9 +51,15 @@ def check_policy(password: str, *, field: str = "password") -> None:
         raise InvalidInput(problem, field=field)
 
 
+_in_threads = False  # which pool `_pool` builds: see start_hashing
+
+
 @lru_cache(maxsize=1)
 def _pool() -> Executor:
-    return background_pool(os.cpu_count() or 1)
+    workers = os.cpu_count() or 1
+    if _in_threads:
+        return ThreadPoolExecutor(workers, thread_name_prefix="hashing")
+    return background_pool(workers)
 
 
 async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
@@ -64,9 +73,14 @@ async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
         return await loop.run_in_executor(_pool(), fn, *args)
 
 
-async def start_hashing() -> None:
+async def start_hashing(*, in_threads: bool = False) -> None:
     """Start every hashing process now (the web server does at start-up), so that the first
-    sign-ins do not wait for them."""
+    sign-ins do not wait for them; or, `in_threads`, hash on threads of this process from
+    now on. A pool of the other kind still running is stopped first."""
+    global _in_threads
+    if in_threads != _in_threads:
+        stop_hashing()
+        _in_threads = in_threads
     await asyncio.gather(*(_off_loop(_started) for _ in range(os.cpu_count() or 1)))
 
 

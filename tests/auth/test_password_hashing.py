@@ -3,6 +3,7 @@ machine, and that never outlive the process they serve."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import Settings
 from domain.accounts import passwords
 from domain.accounts.passwords import hash_password, start_hashing, stop_hashing, verify_password
 
@@ -89,3 +91,41 @@ def test_workers_exit_when_their_process_is_killed(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in pids if _alive(pid)], "hashing workers outlived their process"
+
+
+async def test_on_threads_hashing_works_and_starts_no_process() -> None:
+    stop_hashing()
+    try:
+        await start_hashing(in_threads=True)
+        hashed = await hash_password("hashed on a thread", ROUNDS)
+        assert await verify_password("hashed on a thread", hashed)
+        assert multiprocessing.active_children() == []
+        # Asked for processes again, the threads give way to one process per core.
+        await start_hashing()
+        assert len(multiprocessing.active_children()) == (os.cpu_count() or 1)
+    finally:
+        stop_hashing()
+
+
+@pytest.mark.parametrize(("setting", "processes"), [(None, os.cpu_count() or 1), ("threads", 0)])
+async def test_the_web_app_hashes_in_background_processes_unless_told_to_use_threads(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, setting: str | None, processes: int
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from api.app import create_app
+
+    if setting is None:
+        monkeypatch.delenv("PASSWORD_HASHING", raising=False)
+    else:
+        monkeypatch.setenv("PASSWORD_HASHING", setting)
+    app = create_app(Settings())
+    async with AsyncTestClient(app=app) as client:
+        workers = multiprocessing.active_children()
+        assert len(workers) == processes
+        assert all(os.getpriority(os.PRIO_PROCESS, w.pid or 0) == 19 for w in workers)
+        answer = await client.post(
+            "/api/v1/auth/login", json={"email": "nobody@example.org", "password": "x" * 12}
+        )
+        assert answer.status_code == 401  # the dummy check ran on the pool
+    assert multiprocessing.active_children() == []

@@ -113,6 +113,9 @@ def platform_env(db_name: str) -> dict[str, str]:
     env = dict(os.environ)
     env["MONGODB_DB"] = db_name
     env["PYTHONUNBUFFERED"] = "1"
+    # Real platform processes hash passwords as in production, in background processes
+    # (the in-process apps of the other tests use threads: see tests/support/stack.py).
+    env.pop("PASSWORD_HASHING", None)
     return env
 
 

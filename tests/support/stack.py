@@ -20,6 +20,9 @@ TEST_ENV = {
     "ESANTE_ENV": "test",
     "LOG_JSON": "true",
     "BCRYPT_ROUNDS": "10",  # the lowest the settings accept: fast, still real bcrypt
+    # Hundreds of in-process apps start and stop: spawning two hashing processes each took
+    # about half of a plain test's time. tests/auth/test_password_hashing.py covers them.
+    "PASSWORD_HASHING": "threads",
     "WORKER_MIN_BACKOFF_MS": "50",
     "WORKER_MAX_BACKOFF_MS": "500",
     "APP_BASE_URL": "http://app.test",
