@@ -68,8 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             announce_to(None)
             if dispatcher is not None:
                 await dispatcher.stop()
-            # Off the event loop: waiting there for the hashing processes to exit could
-            # leave the loop never waking again (one shutdown in a few after a logout).
+            # Off the event loop: it waits for the hashing processes to exit.
             await asyncio.to_thread(stop_hashing)
             await announcer.stop()
             if retrying is not None:
