@@ -1,6 +1,7 @@
 """The web app shuts down promptly right after sign-ins, however its last events and
-password hashes stand (its hashing processes were once stopped on the event loop, which
-could leave the loop never waking again: about one shutdown in five after a logout)."""
+password hashes stand. A logout's event is announced on Redis; a shutdown landing during
+that announcement had its cancellation swallowed by the Redis client now and then, and
+never returned (tests/events/test_background_stop.py shows the cause on its own)."""
 
 from __future__ import annotations
 
