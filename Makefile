@@ -29,11 +29,16 @@ run: $(STAMP) ## Install and start the whole platform with demo data (esante dev
 
 dev: run
 
+# One worker per logical CPU (each with an embedded stack of its own), at most
+# TEST_WORKERS_MAX; `make test TEST_WORKERS=0` runs the suite in one process.
+TEST_WORKERS ?= logical
+TEST_WORKERS_MAX ?= 4
+
 test: $(TEST_STAMP) ## Install with test extras and run the whole suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses $(TEST_WORKERS_MAX)
 
 test-fast: $(TEST_STAMP) ## Run the suite without end-to-end process tests
-	$(BIN)/pytest -m "not e2e and not faults"
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses $(TEST_WORKERS_MAX) -m "not e2e and not faults"
 
 lint: $(TEST_STAMP) ## Ruff lint and format check
 	$(BIN)/ruff check .

@@ -45,6 +45,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # a parallel worker: the controller scans every worker's logs below its own
     base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
     passwords = passwords_used_by_tests(Path(__file__).parent)
     leaks = scan_lines(log_lines(base), passwords)

@@ -16,6 +16,8 @@ from tests.support.people import Person, make_person
 
 NOT_UTF8 = b'{"email":"a\xff@x.com","password":"abcdefgh"}'
 JSON = {"content-type": "application/json"}
+# No such conversation; fixed, so that test ids are the same in every collection.
+NO_CONVERSATION = "6b06d71f9f6fe8018511fc52"
 A_PDF = ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
 
 
@@ -42,7 +44,7 @@ def _field_errors(response: Any) -> list[dict[str, str]]:
         ("POST", "/api/v1/auth/refresh", False),
         ("POST", "/api/v1/auth/change-password", True),
         ("PATCH", "/api/v1/users/me/profile", True),
-        ("POST", f"/api/v1/conversations/{ObjectId()}/messages", True),
+        ("POST", f"/api/v1/conversations/{NO_CONVERSATION}/messages", True),
     ],
 )
 async def test_a_json_body_that_is_not_utf8_is_a_400(
@@ -59,7 +61,7 @@ async def test_a_json_body_that_is_not_utf8_is_a_400(
     ("path", "signed_in"),
     [
         ("/api/v1/auth/login", False),
-        (f"/api/v1/conversations/{ObjectId()}/messages", True),
+        (f"/api/v1/conversations/{NO_CONVERSATION}/messages", True),
         ("/api/v1/consultations", True),
     ],
 )

@@ -1,10 +1,13 @@
+import base64
+
 import pytest
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from config.settings import DEV_JWT_SECRET, DEV_MFA_KEY, AuthSettings, Settings
 
-REAL_MFA_KEY = Fernet.generate_key().decode()
+# Fixed, so that test ids are the same in every collection (parallel workers compare them).
+REAL_MFA_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 
 PRODUCTION_ENV = {
     "ESANTE_ENV": "production",
