@@ -74,9 +74,9 @@ async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
 
 
 async def start_hashing(*, in_threads: bool = False) -> None:
-    """Start every hashing process now (the web server does at start-up), so that the first
-    sign-ins do not wait for them; or, `in_threads`, hash on threads of this process from
-    now on. A pool of the other kind still running is stopped first."""
+    """Start every hashing worker now (the web server does at start-up), so that the first
+    sign-ins do not wait for them: background processes, or, `in_threads`, threads of this
+    process. A pool of the other kind still running is stopped first."""
     global _in_threads
     if in_threads != _in_threads:
         stop_hashing()
