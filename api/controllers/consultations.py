@@ -81,6 +81,10 @@ class ConsultationsController(SignedInController):
     @patch(
         "/{consultation_id:str}",
         summary="Amend complaint, diagnosis or vitals (its doctor)",
+        description=(
+            "`vitals` is merged into the readings stored (JSON Merge Patch): readings not "
+            'sent are kept, a `null` reading is removed, `"vitals": null` removes all.'
+        ),
         guards=[requires_role("doctor")],
     )
     async def amend(

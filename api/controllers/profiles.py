@@ -73,7 +73,14 @@ class ProfileController(Controller):
             await service.my_profile(resources.db, photo_store, current_user.user_id)
         )
 
-    @patch("/profile", summary="Change some fields of my profile")
+    @patch(
+        "/profile",
+        summary="Change some fields of my profile",
+        description=(
+            "Fields not sent are kept. A doctor's `clinic` is merged into the one stored "
+            "(JSON Merge Patch): members not sent are kept, a `null` member is removed."
+        ),
+    )
     async def patch_profile(
         self,
         data: ProfilePatch,

@@ -76,9 +76,6 @@ class DocumentForm:
 
 
 def body_of(model: BaseModel) -> dict[str, object]:
-    """What the client sent (unset fields left out), vitals without empty measures."""
-    body = model.model_dump(exclude_unset=True)
-    vitals = body.get("vitals")
-    if isinstance(vitals, dict):
-        body["vitals"] = {k: v for k, v in vitals.items() if v is not None}
-    return body
+    """What the client sent, unset fields left out. A `null` sent stays: in a PATCH of the
+    vitals it removes that reading (domain/records/consultations.py)."""
+    return model.model_dump(exclude_unset=True)

@@ -12,6 +12,7 @@ from domain.profiles.photos import PhotoStore, photo_url
 from domain.records.access_audit import record_access
 from domain.shared.clock import utcnow
 from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.merge_patch import merge_patch
 from domain.specialties import SPECIALTIES
 
 PATIENT_FIELDS = (
@@ -32,6 +33,10 @@ DOCTOR_FIELDS = (
     "years_experience",
     "clinic",
 )
+# Objects a PATCH merges into what is stored (RFC 7396): sending a clinic's new name keeps
+# its address, city and location. (An emergency contact is always sent whole: its name
+# and phone are required.)
+NESTED_FIELDS = ("clinic",)
 _SPECIALTY_NAMES = {s.code: s.name for s in SPECIALTIES}
 
 
@@ -76,6 +81,10 @@ async def update_profile(db: Any, user_id: str, role: str, body: dict[str, Any])
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         raise InvalidInput(f"not a {role} profile field", field=unknown[0])
+    nested = [name for name in NESTED_FIELDS if isinstance(body.get(name), dict)]
+    if nested:  # merged into what is stored, not put in its place
+        stored = await repository.load(db, role, user_id)
+        body = {**body, **{name: merge_patch(stored.get(name), body[name]) for name in nested}}
     changes = _doctor_changes(body) if role == "doctor" else _patient_changes(body)
     specialty = changes.pop("specialty", None)
     if specialty:

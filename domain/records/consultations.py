@@ -22,6 +22,7 @@ from domain.records.text import optional_text, required_id, required_text
 from domain.records.vitals import validate_vitals
 from domain.shared.clock import iso_z, utcnow
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.shared.merge_patch import merge_patch
 from domain.shared.transaction import run_in_transaction
 
 MAX_COMPLAINT = 2000
@@ -164,7 +165,8 @@ async def update_consultation(
     if "diagnosis" in body:
         changes["diagnosis"] = optional_text(body["diagnosis"], "diagnosis", MAX_DIAGNOSIS)
     if "vitals" in body:
-        changes["vitals"] = validate_vitals(body["vitals"]) or {}
+        validate_vitals(body["vitals"])  # each reading sent, before anything is read
+        changes["vitals"] = {}
     if not changes:
         raise InvalidInput("nothing to change", field="body")
 
@@ -176,6 +178,11 @@ async def update_consultation(
         )
         if before is None:
             raise NotFound("consultation not found")
+        if "vitals" in body:
+            # Merged into the readings stored (RFC 7396): correcting the temperature keeps
+            # the blood pressure; `null` removes one reading, or all of them.
+            merged = merge_patch(before.get("vitals") or {}, body["vitals"])
+            changes["vitals"] = validate_vitals(merged) or {}
         if not changed_fields(before, changes):
             return None  # as it is already: no version, no event, no notice to the patient
         now = utcnow()

@@ -116,6 +116,33 @@ async def test_doctor_profile_fields_and_ranges(client, db, settings: Settings) 
         assert refused.json()["errors"][0]["field"] == field
 
 
+async def test_a_patch_of_the_clinic_keeps_the_fields_not_sent(
+    client, db, settings: Settings
+) -> None:
+    doctor = await make_person(db, settings, "doctor", specialty="cardiology")
+    url = "/api/v1/users/me/profile"
+    clinic = {
+        "name": "Clinique du Lac",
+        "address": "1 avenue du Lac",
+        "city": "Bizerte",
+        "location": {"lat": 37.27, "lng": 9.87},
+    }
+    await client.patch(url, json={"clinic": clinic}, headers=doctor.headers)
+    renamed = await client.patch(url, json={"clinic": {"name": "Renamed"}}, headers=doctor.headers)
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["clinic"] == {**clinic, "name": "Renamed"}
+    # Still found by its city and near its location.
+    for query in ("city=bizerte", "lat=37.27&lng=9.87&radius_km=5"):
+        found = (await client.get(f"/api/v1/doctors?{query}")).json()["items"]
+        assert [item["id"] for item in found] == [doctor.id], query
+    # `null` removes one member; a null clinic removes it all.
+    cleared = await client.patch(url, json={"clinic": {"address": None}}, headers=doctor.headers)
+    assert cleared.json()["clinic"]["address"] is None
+    assert cleared.json()["clinic"]["city"] == "Bizerte"
+    gone = await client.patch(url, json={"clinic": None}, headers=doctor.headers)
+    assert gone.json()["clinic"] is None
+
+
 async def test_photo_upload_refusals_and_thumbnail(client, db, settings: Settings) -> None:
     person = await make_person(db, settings, "patient")
     url = "/api/v1/users/me/photo"

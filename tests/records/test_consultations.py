@@ -148,3 +148,36 @@ async def test_a_consultation_records_events(client: Any, cast: Cast) -> None:
     assert read["event"]["patient_id"] == cast.patient.id
     assert read["event"]["actor"]["id"] == cast.patient.id
     assert read["event"]["context"]["request_id"]
+
+
+async def test_a_vitals_patch_changes_only_the_readings_sent(client: Any, cast: Cast) -> None:
+    readings = {
+        "temperature_c": 39,
+        "heart_rate_bpm": 100,
+        "systolic_bp_mmhg": 120,
+        "diastolic_bp_mmhg": 80,
+    }
+    consultation = await create_consultation(client, cast, vitals=readings)
+    url = f"/api/v1/consultations/{consultation['id']}"
+
+    async def patch(vitals: Any) -> Any:
+        return await client.patch(url, json={"vitals": vitals}, headers=cast.doctor.headers)
+
+    corrected = await patch({"temperature_c": 38})
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["vitals"] == {**readings, "temperature_c": 38}
+    removed = await patch({"heart_rate_bpm": None})
+    assert removed.json()["vitals"] == {
+        "temperature_c": 38,
+        "systolic_bp_mmhg": 120,
+        "diastolic_bp_mmhg": 80,
+    }
+    # Checked against what is stored: a diastolic above the stored systolic is refused.
+    refused = await patch({"diastolic_bp_mmhg": 130})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "vitals.diastolic_bp_mmhg"
+    assert (await client.get(url, headers=cast.doctor.headers)).json()["vitals"][
+        "diastolic_bp_mmhg"
+    ] == 80
+    cleared = await patch(None)
+    assert cleared.json()["vitals"] == {}
