@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from domain.accounts.repository import USERS
 from domain.events import Actor
 from domain.messaging import repository
-from domain.messaging.participants import other_participant
+from domain.messaging.participants import other_participant, require_care_to_open
 from domain.shared.clock import utcnow
 from domain.shared.errors import NotFound
 
@@ -24,7 +24,10 @@ async def open_conversation(
     key = repository.pair_key(caller.id, other.id)
     existing = await repository.find_by_pair(db, key)
     if existing is not None:
+        # Theirs already, readable whatever became of the care since (writing in it is
+        # what an ended care refuses): 200 with it, as for any existing conversation.
         return existing, False
+    await require_care_to_open(db, caller, other)
     roles = {caller.id: caller.role, other.id: other.role.value}
     now = utcnow()
     doc = {

@@ -22,7 +22,8 @@ CHAT_ROLES = frozenset({"patient", "doctor"})
 
 
 async def other_participant(db: Any, caller: Actor, participant_id: Any) -> User:
-    """The user `caller` may open a conversation with, or the reason they may not."""
+    """The user `caller` may have a conversation with, or the reason they may not: whether
+    a new one may be opened is `require_care_to_open`'s to say."""
     if not isinstance(participant_id, str) or not participant_id:
         raise InvalidInput("is required", field="participant_id")
     if caller.id is None or caller.role not in CHAT_ROLES:
@@ -38,16 +39,22 @@ async def other_participant(db: Any, caller: Actor, participant_id: Any) -> User
         raise Forbidden("only patients and doctors take part in conversations")
     if roles == {"patient"}:
         raise Forbidden("patients cannot start conversations with other patients")
-    if roles == {"patient", "doctor"}:
-        doctor_id, patient_id = (
-            (caller.id, other.id) if caller.role == "doctor" else (other.id, caller.id)
-        )
-        if not await doctor_treats_patient(db, doctor_id, patient_id):
-            if caller.role == "doctor":
-                # A patient outside the doctor's care looks like a missing one.
-                raise NotFound("no such user", field="participant_id")
-            raise Forbidden("you can message a doctor once they are part of your care")
     return other
+
+
+async def require_care_to_open(db: Any, caller: Actor, other: User) -> None:
+    """Refuse a new patient ↔ doctor conversation outside a care relationship."""
+    if {caller.role, other.role.value} != {"patient", "doctor"}:
+        return
+    assert caller.id is not None
+    doctor_id, patient_id = (
+        (caller.id, other.id) if caller.role == "doctor" else (other.id, caller.id)
+    )
+    if not await doctor_treats_patient(db, doctor_id, patient_id):
+        if caller.role == "doctor":
+            # A patient outside the doctor's care looks like a missing one.
+            raise NotFound("no such user", field="participant_id")
+        raise Forbidden("you can message a doctor once they are part of your care")
 
 
 async def require_care_to_write(db: Any, conversation: dict[str, Any]) -> None:

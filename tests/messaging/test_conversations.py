@@ -78,6 +78,14 @@ async def test_once_care_ends_the_conversation_takes_no_new_message(client, peop
         assert "closed" in refused.json()["detail"]
         history = await client.get(url, headers=who.headers)
         assert [m["text"] for m in history.json()["items"]] == ["Bonjour"]
+        # Asking for it again finds it (200), as the contract has for any existing one.
+        again = await client.post(
+            API,
+            json={"participant_id": (doctor if who is patient else patient).id},
+            headers=who.headers,
+        )
+        assert again.status_code == 200, again.text
+        assert again.json()["id"] == conversation["id"]
     # Doctors between themselves need no care relationship.
     colleague = people["colleague"]
     _, between_doctors = await open_with(client, doctor, colleague)
