@@ -27,6 +27,7 @@ from domain.events import Actor
 from domain.messaging import presence
 from domain.messaging.conversations import conversation_for
 from domain.messaging.messages import mark_read, send_message
+from domain.messaging.participants import require_care_to_write
 from domain.messaging.repository import conversation_ids_of
 from domain.messaging.views import message_view
 from domain.shared import errors
@@ -288,6 +289,9 @@ class Gateway:
         try:
             conversation_id = await self._in_conversation(sid, _field(data, "conversation_id"))
             caller_id = self.caller(sid).id
+            if typing:  # no one types where no message may be sent (an ended care)
+                doc = await conversation_for(self.resources.db, self.caller(sid), conversation_id)
+                await require_care_to_write(self.resources.db, doc)
         except errors.DomainError as exc:
             return refusal(exc)
         assert caller_id is not None

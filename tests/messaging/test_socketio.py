@@ -265,3 +265,20 @@ async def test_an_event_without_a_payload_is_answered_422(platform, people, list
         assert answer["error"]["status"] == 422, (event, answer)
         assert answer["error"]["field"] == "conversation_id", (event, answer)
     assert listener.client.connected
+
+
+async def test_no_typing_where_the_care_has_ended(platform, people, listeners, db) -> None:  # type: ignore[no-untyped-def]
+    web = platform.start("web")
+    doctor, patient = people["doctor"], people["patient"]
+    conversation_id = await open_conversation(web.url, patient, doctor)
+    typist = await listeners().connect(web.url, patient.token)
+    reader = await listeners().connect(web.url, doctor.token)
+    event = {"conversation_id": conversation_id}
+    assert (await typist.call("typing:start", event)) == {"ok": True}
+    assert (await reader.next("typing"))["typing"] is True
+    await db.appointments.update_many(
+        {"doctor_id": doctor.id, "patient_id": patient.id}, {"$set": {"status": "rejected"}}
+    )
+    refused = await typist.call("typing:start", event)
+    assert refused["error"]["status"] == 403, refused
+    assert await reader.nothing("typing", 0.5)
