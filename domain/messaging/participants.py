@@ -42,15 +42,20 @@ async def other_participant(db: Any, caller: Actor, participant_id: Any) -> User
     return other
 
 
+async def _outside_care(db: Any, roles: dict[str, str]) -> bool:
+    """Whether the pair in `roles` (user id → role) is a patient and a doctor with no care
+    relationship between them; any other pair needs none."""
+    doctor = next((uid for uid, role in roles.items() if role == "doctor"), None)
+    patient = next((uid for uid, role in roles.items() if role == "patient"), None)
+    if doctor is None or patient is None:
+        return False
+    return not await doctor_treats_patient(db, doctor, patient)
+
+
 async def require_care_to_open(db: Any, caller: Actor, other: User) -> None:
     """Refuse a new patient ↔ doctor conversation outside a care relationship."""
-    if {caller.role, other.role.value} != {"patient", "doctor"}:
-        return
     assert caller.id is not None
-    doctor_id, patient_id = (
-        (caller.id, other.id) if caller.role == "doctor" else (other.id, caller.id)
-    )
-    if not await doctor_treats_patient(db, doctor_id, patient_id):
+    if await _outside_care(db, {caller.id: caller.role, other.id: other.role.value}):
         if caller.role == "doctor":
             # A patient outside the doctor's care looks like a missing one.
             raise NotFound("no such user", field="participant_id")
@@ -61,8 +66,5 @@ async def require_care_to_write(db: Any, conversation: dict[str, Any]) -> None:
     """Refuse a new message in a patient ↔ doctor conversation whose care relationship has
     ended: without this, a patient whose request a doctor rejected could go on writing to
     them (and the doctor to a patient they no longer treat)."""
-    roles: dict[str, str] = conversation.get("roles") or {}
-    doctor = next((uid for uid, role in roles.items() if role == "doctor"), None)
-    patient = next((uid for uid, role in roles.items() if role == "patient"), None)
-    if doctor and patient and not await doctor_treats_patient(db, doctor, patient):
+    if await _outside_care(db, conversation.get("roles") or {}):
         raise Forbidden("this conversation is closed: the doctor no longer takes part in this care")
